@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+import Foundation
+
+// The release binary targets any x86-64 CPU with AVX2 (`haswell`). Set MTLA_TARGET_CPU=znver4 (or
+// `native`) for a CPU-specific build; BENCHMARKS.md records the measured gain.
+let targetCPU = ProcessInfo.processInfo.environment["MTLA_TARGET_CPU"] ?? "haswell"
+let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
+
+let package = Package(
+    name: "mtla",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mtla", targets: ["mtla"]),
+        .library(name: "AudioIO", targets: ["AudioIO"]),
+        .library(name: "Fbank", targets: ["Fbank"]),
+        .library(name: "FeatureStore", targets: ["FeatureStore"]),
+        .library(name: "Scoring", targets: ["Scoring"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // L0: one system-library target per C library.
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "SeededRandom", swiftSettings: cpuFlags),
+        // L1
+        .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"], swiftSettings: cpuFlags),
+        .target(name: "Scoring", swiftSettings: cpuFlags),
+        // L2
+        .target(name: "Fbank", dependencies: ["AudioIO", "CFFTW", "SeededRandom"], swiftSettings: cpuFlags),
+        // L3
+        .target(name: "FeatureStore", dependencies: ["Fbank", "AudioIO"], swiftSettings: cpuFlags),
+        // L8
+        .executableTarget(
+            name: "mtla",
+            dependencies: [
+                "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: cpuFlags),
+        // Tests only
+        .target(name: "_TestSupport", dependencies: ["FeatureStore"], path: "Sources/_TestSupport"),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "_TestSupport"]),
+        .testTarget(name: "FbankTests", dependencies: ["Fbank", "AudioIO", "FeatureStore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "Fbank", "AudioIO", "_TestSupport"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "_TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["FeatureStore", "_TestSupport"]),
+    ]
+)
