@@ -1,0 +1,43 @@
+import Foundation
+
+/// Checks a RIFF/WAVE file's `data` chunk against the bytes really present.
+///
+/// libsndfile opens a truncated WAV without complaint and reports fewer frames (platform notes), so
+/// the toolkit compares the chunk size the header announces with what the file holds.
+enum WavHeaderCheck {
+    /// Returns `(announced, present)` data-chunk byte counts, or nil when the bytes are not a plain
+    /// RIFF/WAVE file (RF64, streaming sizes of 0xFFFFFFFF, other containers).
+    static func dataChunkSizes(_ bytes: UnsafeRawBufferPointer) -> (announced: Int, present: Int)? {
+        guard bytes.count >= 12,
+              bytes[0] == 0x52, bytes[1] == 0x49, bytes[2] == 0x46, bytes[3] == 0x46,  // RIFF
+              bytes[8] == 0x57, bytes[9] == 0x41, bytes[10] == 0x56, bytes[11] == 0x45  // WAVE
+        else { return nil }
+        var pos = 12
+        while pos + 8 <= bytes.count {
+            let id = (bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3])
+            let size = Int(bytes.loadUnaligned(fromByteOffset: pos + 4, as: UInt32.self).littleEndian)
+            if id == (0x64, 0x61, 0x74, 0x61) {  // "data"
+                if size == 0xFFFF_FFFF || size == 0 { return nil }
+                return (size, bytes.count - (pos + 8))
+            }
+            pos += 8 + size + (size & 1)
+        }
+        return nil
+    }
+
+    /// Reads at most the first `limit` bytes of `path` plus its total size, and checks the data chunk.
+    /// - Throws: `AudioError.truncatedData` when fewer bytes are present than announced.
+    static func check(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
+        let total = (try? handle.seekToEnd()).map(Int.init) ?? head.count
+        try head.withUnsafeBytes { raw in
+            guard let sizes = dataChunkSizes(raw) else { return }
+            let present = sizes.present + (total - head.count)
+            if present < sizes.announced {
+                throw AudioError.truncatedData(path: path, headerBytes: sizes.announced, presentBytes: present)
+            }
+        }
+    }
+}
