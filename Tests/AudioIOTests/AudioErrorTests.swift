@@ -1,5 +1,5 @@
 import Testing
-@testable import AudioIO
+import AudioIO
 
 @Suite struct AudioErrorTests {
     @Test func messagesNameTheFile() {

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import AudioIO
+import AudioIO
 import _TestSupport
 
 /// Golden waveform facts from Data/reference/fbank/index.json.

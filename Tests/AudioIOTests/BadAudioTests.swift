@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import AudioIO
+import AudioIO
 import _TestSupport
 
 @Suite struct BadAudioTests {

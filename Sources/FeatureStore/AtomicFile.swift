@@ -1,0 +1,26 @@
+import Foundation
+
+/// Writes whole files under a temporary name in the same directory, then renames them into place,
+/// so that a reader never sees a partial file under the final name.
+public enum AtomicFile {
+    /// The temporary name used for `path` while it is being written.
+    public static func temporaryPath(for path: String) -> String { path + ".partial" }
+
+    /// Writes `bytes` to `path` atomically (an existing file is replaced; callers check for clobbering).
+    /// - Throws: `FeatureStoreError.cannotWrite`.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let tmp = temporaryPath(for: path)
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
+            throw FeatureStoreError.cannotWrite(path: path, reason: "cannot create \(tmp)")
+        }
+        try commit(tmp, to: path)
+    }
+
+    /// Renames a finished temporary file into place (replacing any existing file).
+    public static func commit(_ tmp: String, to path: String) throws {
+        if rename(tmp, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw FeatureStoreError.cannotWrite(path: path, reason: "rename from \(tmp) failed: \(reason)")
+        }
+    }
+}
