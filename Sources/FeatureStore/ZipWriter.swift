@@ -219,6 +219,13 @@ public final class StoredZipWriter {
         return entries
     }
 
+    /// Tests only: leaves a hole of `count` bytes (sparse on disk) so that the following entries land
+    /// past 4 GiB without writing 4 GiB. The hole belongs to no entry; readers ignore it.
+    func skipForTesting(_ count: Int) throws {
+        guard lseek(fd, off_t(count), SEEK_CUR) == off_t(offset + count) else { throw posixError(temporaryPath) }
+        offset += count
+    }
+
     // MARK: opening
 
     private func startFresh() throws {

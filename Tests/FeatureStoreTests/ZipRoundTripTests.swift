@@ -152,3 +152,35 @@ import _TestSupport
         #expect(try StoredZipReader(path: p).entries.map(\.name) == ["y"])
     }
 }
+
+@Suite struct ZipLargeOffsetTests {
+    /// Entries whose local headers lie past 4 GiB get ZIP64 extra fields in their central records
+    /// (never in the local header, so fairseq's offset rule still holds), and ZIP64 end records.
+    /// The 4 GiB before them is a sparse hole, so the test writes only a few bytes.
+    @Test func zip64ByOffset() throws {
+        let dir = try TestData.temporaryDirectory("zip64off")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("big.zip").path
+        let w = try StoredZipWriter(path: p)
+        let first = try w.add(name: "first.npy", bytes: Npy.encode(values: [1, 2], shape: [2]))
+        try w.skipForTesting(1 << 32)
+        let m = FeatureMatrix(rows: 2, cols: 2, values: [1, 2, 3, 4])
+        let far = try w.addNpy(id: "far", matrix: m)
+        #expect(far.localHeaderOffset > 1 << 32)
+        #expect(far.dataOffset == far.localHeaderOffset + 30 + "far.npy".utf8.count)
+        try w.finish()
+        let r = try StoredZipReader(path: p)
+        #expect(r.entries == [first, far])
+        #expect(try r.matrix(named: "far.npy") == m)
+        #expect(try r.matrix(offset: far.dataOffset, length: far.length) == m)
+        // The far entry's central record: version 45, offset field 0xFFFFFFFF, an 8-byte ZIP64 extra.
+        try r.withBytes(offset: r.centralDirectoryOffset, length: r.fileSize - r.centralDirectoryOffset) { cd in
+            let second = 46 + "first.npy".utf8.count
+            #expect(cd.zipU16(second + 6) == 45)
+            #expect(cd.zipU32(second + 42) == 0xFFFF_FFFF)
+            #expect(cd.zipU16(second + 30) == 12)
+            #expect(Int(cd.zipU64(second + 46 + 7 + 4)) == far.localHeaderOffset)
+            #expect(cd.zipU32(second + 46 + 7 + 12) == ZipFormat.zip64EndSignature)
+        }
+    }
+}
