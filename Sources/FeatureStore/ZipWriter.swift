@@ -31,7 +31,9 @@ public final class StoredZipWriter {
         case overwrite
         /// Continue: from `<path>.tmp` if it exists (keeping every complete entry and cutting off a
         /// partial one or a half-written central directory), else from the complete archive at `path`
-        /// (moved to `<path>.tmp`, its central directory cut off), else a new archive.
+        /// (moved to `<path>.tmp`, its central directory cut off), else a new archive. The central
+        /// directory written at `finish()` describes every entry with this writer's metadata
+        /// (1980-01-01 00:00, mode 0644), whoever wrote the entries; their bytes and offsets are kept.
         case resume
     }
 
@@ -48,7 +50,7 @@ public final class StoredZipWriter {
 
     private var fd: Int32 = -1
     private var offset = 0
-    private var names: Set<String> = []
+    private var positions: [String: Int] = [:]
     private var finished = false
 
     /// Opens `<path>.tmp` for writing according to `mode`.
@@ -75,8 +77,8 @@ public final class StoredZipWriter {
             }
         }
         resumedEntryCount = entries.count
-        names.reserveCapacity(entries.count)
-        for e in entries { names.insert(e.name) }
+        positions.reserveCapacity(entries.count)
+        for (i, e) in entries.enumerated() { positions[e.name] = i }
     }
 
     deinit {
@@ -84,7 +86,11 @@ public final class StoredZipWriter {
     }
 
     /// Whether an entry of that name is already in the archive (for example after resuming).
-    public func contains(_ name: String) -> Bool { names.contains(name) }
+    public func contains(_ name: String) -> Bool { positions[name] != nil }
+
+    /// The entry of that name already in the archive, if any (a resumed run takes the manifest
+    /// location of an utterance it skips from here).
+    public func entry(named name: String) -> StoredZipEntry? { positions[name].map { entries[$0] } }
 
     /// Appends an entry.
     /// - Returns: the entry, with its data offset and length (the manifest's `zip:offset:length`).
@@ -93,7 +99,7 @@ public final class StoredZipWriter {
     @discardableResult
     public func add(name: String, bytes: UnsafeRawBufferPointer) throws -> StoredZipEntry {
         precondition(!finished, "StoredZipWriter.add after finish()")
-        guard !names.contains(name) else { throw FeatureStoreError.duplicateZipEntry(path: path, entry: name) }
+        guard positions[name] == nil else { throw FeatureStoreError.duplicateZipEntry(path: path, entry: name) }
         let nameBytes = Array(name.utf8)
         guard !nameBytes.isEmpty, nameBytes.count <= 0xFFFF else {
             throw FeatureStoreError.cannotWrite(path: temporaryPath, reason: "entry name of \(nameBytes.count) bytes (expected 1 to 65,535)")
@@ -130,8 +136,8 @@ public final class StoredZipWriter {
         offset = start + h.bytes.count + length
         let entry = StoredZipEntry(name: name, localHeaderOffset: start, dataOffset: start + h.bytes.count,
                                    length: length, crc32: crc)
+        positions[name] = entries.count
         entries.append(entry)
-        names.insert(name)
         return entry
     }
 

@@ -94,6 +94,7 @@ import _TestSupport
         #expect(resumed.entries == complete)
         #expect(resumed.discardedBytes == partial.bytes.count)
         #expect(resumed.contains("u4.npy") && !resumed.contains("u5.npy"))
+        #expect(resumed.entry(named: "u2.npy") == complete[2] && resumed.entry(named: "u5.npy") == nil)
         for i in 5..<8 { try resumed.addNpy(id: "u\(i)", matrix: matrix(i)) }
         try resumed.finish()
 
@@ -181,6 +182,29 @@ import _TestSupport
             #expect(cd.zipU16(second + 30) == 12)
             #expect(Int(cd.zipU64(second + 46 + 7 + 4)) == far.localHeaderOffset)
             #expect(cd.zipU32(second + 46 + 7 + 12) == ZipFormat.zip64EndSignature)
+        }
+    }
+}
+
+@Suite struct ZipResumeCutTests {
+    /// A kill can leave the temporary file cut anywhere: inside a local header, inside a name, inside
+    /// the data, or exactly between entries. Resuming keeps exactly the entries that are complete.
+    @Test func everyCutKeepsTheCompleteEntries() throws {
+        let dir = try TestData.temporaryDirectory("zipcut")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("a.zip").path
+        var w: StoredZipWriter? = try StoredZipWriter(path: p)
+        for i in 0..<4 { try w!.add(name: "entry\(i).npy", bytes: [UInt8](repeating: UInt8(i), count: 50 + i)) }
+        let all = w!.entries
+        w = nil
+        let full = try Data(contentsOf: URL(fileURLWithPath: p + ".tmp"))
+        let ends = all.map { $0.dataOffset + $0.length }
+        for cut in [0, 10, 29, 30, 35, ends[0], ends[0] + 1, ends[1] + 40, ends[2] - 1, ends[2], full.count - 1, full.count] {
+            try full.prefix(cut).write(to: URL(fileURLWithPath: p + ".tmp"))
+            let r = try StoredZipWriter(path: p, mode: .resume)
+            let kept = ends.filter { $0 <= cut }.count
+            #expect(r.entries == Array(all.prefix(kept)), "cut at \(cut)")
+            #expect(r.discardedBytes == cut - (kept == 0 ? 0 : ends[kept - 1]), "cut at \(cut)")
         }
     }
 }
