@@ -5,11 +5,64 @@ public enum FeatureStoreError: Error, Equatable, Sendable, CustomStringConvertib
     case cannotWrite(path: String, reason: String)
     case badNpy(name: String, reason: String)
 
+    // MARK: fairseq zip stores (StoredZipReader / StoredZipWriter)
+
+    /// The file is not a readable zip archive (no end record, a truncated central directory, ...).
+    case notAZip(path: String, reason: String)
+    /// A byte range (`zip:offset:length`, or an entry's data) reaches past the end of the file.
+    case entryOutOfBounds(path: String, offset: Int, length: Int, fileSize: Int)
+    /// An entry is compressed (fairseq reads entries by byte range, so they must be stored, method 0).
+    case compressedZipEntry(path: String, entry: String, method: Int)
+    /// An entry is encrypted, or its sizes disagree, or it uses another feature this reader refuses.
+    case unsupportedZipEntry(path: String, entry: String, reason: String)
+    /// The local header at `offset` (named by the central directory entry `entry`) is not what the
+    /// central directory promises.
+    case badLocalHeader(path: String, entry: String, offset: Int, reason: String)
+    /// Two entries of one archive have the same name.
+    case duplicateZipEntry(path: String, entry: String)
+    /// An entry's data do not have the CRC-32 its central directory record states.
+    case checksumMismatch(path: String, entry: String, expected: UInt32, found: UInt32)
+    /// No entry of that name.
+    case zipEntryNotFound(path: String, entry: String)
+    /// The output exists and the writer was asked to create it (not to resume or overwrite).
+    case outputExists(path: String)
+
+    // MARK: fairseq TSV manifests
+
+    /// A malformed TSV record; `line` is the 1-based physical line where the record starts.
+    case badTSV(path: String, line: Int, reason: String)
+    /// The header lacks a required column (`id`, `audio`, `n_frames`, `tgt_text`).
+    case missingColumn(path: String, column: String)
+    /// A `path[:offset:length]` audio reference that cannot be used.
+    case badStorageLocation(text: String, reason: String)
+
+    // MARK: global CMVN
+
+    /// A `gcmvn.npz` without `mean`/`std`, with vectors of different lengths, or with the wrong dimension.
+    case badGlobalCMVN(path: String, reason: String)
+
     public var description: String {
         switch self {
         case let .cannotRead(path, reason): "\(path): cannot read: \(reason)"
         case let .cannotWrite(path, reason): "\(path): cannot write: \(reason)"
         case let .badNpy(name, reason): "\(name): not a readable .npy: \(reason)"
+        case let .notAZip(path, reason): "\(path): not a readable zip archive: \(reason)"
+        case let .entryOutOfBounds(path, offset, length, fileSize):
+            "\(path): byte range \(offset):\(length) ends at \(offset + length), past the end of the file (\(fileSize) bytes)"
+        case let .compressedZipEntry(path, entry, method):
+            "\(path): entry \(entry) is compressed (method \(method)); expected a stored entry (method 0) as fairseq reads entries by byte range"
+        case let .unsupportedZipEntry(path, entry, reason): "\(path): entry \(entry): \(reason)"
+        case let .badLocalHeader(path, entry, offset, reason):
+            "\(path): bad local header for entry \(entry) at offset \(offset): \(reason)"
+        case let .duplicateZipEntry(path, entry): "\(path): duplicate entry \(entry) (entry names must be unique)"
+        case let .checksumMismatch(path, entry, expected, found):
+            "\(path): entry \(entry): CRC-32 is \(String(found, radix: 16)), the central directory says \(String(expected, radix: 16))"
+        case let .zipEntryNotFound(path, entry): "\(path): no entry named \(entry)"
+        case let .outputExists(path): "\(path): already exists (resume or overwrite it explicitly)"
+        case let .badTSV(path, line, reason): "\(path):\(line): \(reason)"
+        case let .missingColumn(path, column): "\(path): header has no column '\(column)' (required: id, audio, n_frames, tgt_text)"
+        case let .badStorageLocation(text, reason): "bad audio location '\(text)': \(reason)"
+        case let .badGlobalCMVN(path, reason): "\(path): not a usable global CMVN file: \(reason)"
         }
     }
 }
