@@ -107,6 +107,17 @@ public struct GlobalCMVN: Sendable, Equatable {
         self.init(mean: m.map { Float($0) }, std: s.map { Float($0) })
     }
 
+    /// The feature dimension.
+    public var dimension: Int { mean.count }
+
+    /// A normalised copy of `m` (see `apply(to:name:)`).
+    public func applied(to m: FeatureMatrix, name: String = "features") throws -> FeatureMatrix {
+        var c = m
+        try apply(to: &c, name: name)
+        return c
+    }
+
+    /// Normalises `m` in place, in float32 as fairseq's `GlobalCMVN` transform.
     /// - Throws: `FbankError.cmvnDimension` when `m.cols` differs from the statistics.
     public func apply(to m: inout FeatureMatrix, name: String) throws {
         guard m.cols == mean.count else { throw FbankError.cmvnDimension(name: name, expected: m.cols, found: mean.count) }

@@ -227,7 +227,9 @@ public final class StoredZipWriter {
 
     /// Tests only: leaves a hole of `count` bytes (sparse on disk) so that the following entries land
     /// past 4 GiB without writing 4 GiB. The hole belongs to no entry; readers ignore it.
-    func skipForTesting(_ count: Int) throws {
+    /// Test hook (underscored: not API): leaves a sparse hole of `count` bytes, so that ZIP64-by-offset
+    /// can be tested without writing 4 GiB.
+    public func _skipForTesting(_ count: Int) throws {
         guard lseek(fd, off_t(count), SEEK_CUR) == off_t(offset + count) else { throw posixError(temporaryPath) }
         offset += count
     }

@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 import Fbank
-@testable import FeatureStore
+import FeatureStore
 import _TestSupport
 
 /// The golden fairseq zip of `Data/reference/zip` (written by Python's zipfile; see its README §5).

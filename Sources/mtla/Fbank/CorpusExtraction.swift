@@ -105,8 +105,8 @@ struct CorpusExtraction {
         }
         guard stats.count > 0 else { throw FbankError.noFrames(name: command.corpus.manifest ?? "manifest") }
         let cmvn = GlobalCMVN(statistics: stats)
-        try GlobalCMVNFile.write(GlobalCMVNFile(mean: cmvn.mean, std: cmvn.std),
-                                 to: (outDir as NSString).appendingPathComponent("gcmvn.npz"))
+        try GlobalCMVNFile.write(cmvn,
+                                 to: (outDir as NSString).appendingPathComponent("gcmvn.npz"), overwrite: command.overwrite)
         return cmvn
     }
 
