@@ -5,6 +5,12 @@ import Darwin
 #endif
 import Fbank
 
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#else
+private let systemWrite = Darwin.write
+#endif
+
 /// Appends binary entries to an ark and records the scp lines (`key name:offset`, offset = the `\0`
 /// of `\0B`) and frame counts, as `copy-feats ark,scp:` and kaldiio's `save_ark` write them.
 ///
@@ -92,7 +98,7 @@ public final class KaldiArkWriter {
         let total = buffer.count
         let error: FeatureStoreError? = buffer.withUnsafeBytes { raw in
             while done < total {
-                let n = Glibc.write(fd, raw.baseAddress! + done, total - done)
+                let n = systemWrite(fd, raw.baseAddress! + done, total - done)
                 if n < 0 {
                     if errno == EINTR { continue }
                     return .cannotWrite(path: arkPath, reason: String(cString: strerror(errno)))
