@@ -13,14 +13,15 @@ final class AudioSourceOpener: @unchecked Sendable {
         arks = try KaldiScpReader(entries: [])
     }
 
-    /// - Throws: `AudioError`, `FeatureStoreError`, or `AudioSourceError`.
+    /// - Throws: `AudioError`, `FeatureStoreError` (pipes refused or failed, bad ark entries), or
+    ///   `AudioSourceError`.
     func open(_ source: AudioSource) throws -> AudioFile {
         switch source {
         case let .file(path):
             return try AudioFile(path: path)
-        case let .pipe(command):
-            guard allowPipes else { throw AudioSourceError.pipeNotAllowed(command: command) }
-            return try AudioFile(bytes: try Self.run(command), name: command + " |")
+        case let .pipe(command, table, line):
+            guard allowPipes else { throw FeatureStoreError.pipeNotAllowed(path: table, line: line, command: command + " |") }
+            return try AudioFile(bytes: try ESPnetDataDir.runPipe(command), name: command + " |")
         case let .zipEntry(zip, offset, length):
             guard let h = FileHandle(forReadingAtPath: zip) else {
                 throw FeatureStoreError.cannotRead(path: zip, reason: "no such file")
@@ -49,37 +50,14 @@ final class AudioSourceOpener: @unchecked Sendable {
             }
         }
     }
-
-    /// Runs a wav.scp pipeline and returns its standard output.
-    static func run(_ command: String) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw AudioSourceError.pipeFailed(command: command, status: p.terminationStatus,
-                                              stderr: errText.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        return [UInt8](data)
-    }
 }
 
 /// Errors of audio sources named in manifests.
 enum AudioSourceError: Error, CustomStringConvertible, Equatable {
-    case pipeNotAllowed(command: String)
-    case pipeFailed(command: String, status: Int32, stderr: String)
     case notAudio(location: String, type: String)
 
     var description: String {
         switch self {
-        case let .pipeNotAllowed(c): "wav.scp entry is a shell pipeline ('\(c) |'); pass --allow-pipes to run it"
-        case let .pipeFailed(c, s, e): "pipeline '\(c) |' exited with status \(s)\(e.isEmpty ? "" : ": \(e)")"
         case let .notAudio(l, t): "\(l): the ark entry is \(t), not audio (expected a RIFF wave or an AUDIO entry)"
         }
     }

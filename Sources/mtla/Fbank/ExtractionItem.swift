@@ -6,8 +6,9 @@ import Foundation
 enum AudioSource: Sendable, Equatable {
     /// A file libsndfile reads.
     case file(String)
-    /// A `wav.scp` shell pipeline (the command without its trailing `|`); run only with `--allow-pipes`.
-    case pipe(String)
+    /// A `wav.scp` shell pipeline (the command without its trailing `|`) from line `line` of `table`;
+    /// run only with `--allow-pipes`.
+    case pipe(String, table: String, line: Int)
     /// An audio file stored in a zip (fairseq `zip:offset:length`).
     case zipEntry(zip: String, offset: Int, length: Int)
     /// A Kaldi wave entry or a kaldiio `AUDIO` entry in an ark (`ark:offset`).
@@ -17,7 +18,7 @@ enum AudioSource: Sendable, Equatable {
     var displayName: String {
         switch self {
         case let .file(p): p
-        case let .pipe(c): c + " |"
+        case let .pipe(c, _, _): c + " |"
         case let .zipEntry(z, o, l): "\(z):\(o):\(l)"
         case let .arkEntry(a, o): "\(a):\(o)"
         }

@@ -51,7 +51,7 @@ final class ZipFeatureSink: FeatureSink {
             guard let e = byId[item.id] else { continue }
             let rows = try reader.withBytes(of: e) { try Npy.parseHeader($0, name: "\(zipPath):\(e.name)").shape.first ?? 0 }
             var row = item.row ?? FairseqManifestRow(id: item.id, audio: .file(""), nFrames: 0, tgtText: item.text ?? "")
-            row.audio = .zipEntry(path: "fbank80.zip", offset: e.dataOffset, length: e.length)
+            row.audio = .zipEntry(zipPath: "fbank80.zip", offset: e.dataOffset, length: e.length)
             row.nFrames = rows
             if row.speaker == nil { row.speaker = item.speaker }
             manifest.rows.append(row)
