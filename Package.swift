@@ -42,6 +42,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: cpuFlags),
+        // Benchmarks (run by Tools/bench, never in CI)
+        .executableTarget(name: "mtla-bench", dependencies: ["AudioIO", "Fbank", "FeatureStore", "SeededRandom"], swiftSettings: cpuFlags),
         // Tests only
         .target(name: "_TestSupport", dependencies: ["FeatureStore"], path: "Sources/_TestSupport"),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "_TestSupport"]),

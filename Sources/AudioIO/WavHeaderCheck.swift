@@ -25,19 +25,30 @@ enum WavHeaderCheck {
         return nil
     }
 
-    /// Reads at most the first `limit` bytes of `path` plus its total size, and checks the data chunk.
+    /// Reads the first 4 KiB of `path` (64 KiB if the data chunk starts later) and its size, and
+    /// checks the data chunk.
     /// - Throws: `AudioError.truncatedData` when fewer bytes are present than announced.
     static func check(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
-        let total = (try? handle.seekToEnd()).map(Int.init) ?? head.count
-        try head.withUnsafeBytes { raw in
-            guard let sizes = dataChunkSizes(raw) else { return }
-            let present = sizes.present + (total - head.count)
-            if present < sizes.announced {
-                throw AudioError.truncatedData(path: path, headerBytes: sizes.announced, presentBytes: present)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return }
+        let total = Int(st.st_size)
+        for limit in [4096, 1 << 16] {
+            var head = [UInt8](repeating: 0, count: min(limit, total))
+            let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { return }
+            let found = try head.withUnsafeBytes { raw -> Bool in
+                let view = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+                guard let sizes = dataChunkSizes(view) else { return false }
+                let present = sizes.present + (total - n)
+                if present < sizes.announced {
+                    throw AudioError.truncatedData(path: path, headerBytes: sizes.announced, presentBytes: present)
+                }
+                return true
             }
+            if found || n >= total { return }
         }
     }
 }

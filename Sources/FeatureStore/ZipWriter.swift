@@ -126,8 +126,7 @@ public final class StoredZipWriter {
         }
         let start = offset
         do {
-            try h.bytes.withUnsafeBytes { try writeAll($0) }
-            try writeAll(bytes)
+            try h.bytes.withUnsafeBytes { try writeAll($0, bytes) }
         } catch {
             _ = ftruncate(fd, off_t(start))
             _ = lseek(fd, off_t(start), SEEK_SET)
@@ -319,6 +318,21 @@ public final class StoredZipWriter {
     private static func flags(_ name: [UInt8]) -> UInt16 { name.allSatisfy { $0 < 0x80 } ? 0 : ZipFormat.utf8Flag }
 
     private static func exists(_ p: String) -> Bool { access(p, F_OK) == 0 }
+
+    /// Writes `head` then `body` with one `writev` in the common case (one syscall per entry).
+    private func writeAll(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) throws {
+        var iov = [iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
+                   iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count)]
+        var n: Int
+        repeat { n = writev(fd, &iov, 2) } while n < 0 && errno == EINTR
+        if n < 0 { throw posixError(temporaryPath) }
+        if n < head.count {
+            try writeAll(UnsafeRawBufferPointer(rebasing: head[n...]))
+            try writeAll(body)
+        } else if n < head.count + body.count {
+            try writeAll(UnsafeRawBufferPointer(rebasing: body[(n - head.count)...]))
+        }
+    }
 
     private func writeAll(_ buf: UnsafeRawBufferPointer) throws {
         var done = 0

@@ -1,0 +1,98 @@
+// mtla-bench: in-process timings of the toolkit's hot paths, for Tools/bench scripts (never run in
+// CI). It measures the same work the peer scripts measure inside Python, so that interpreter and
+// process start-up are excluded on both sides.
+//
+//   mtla-bench fbank --files LIST [--repeat N] [--include-read]
+//     prints {"mtla": median seconds} for reading (optionally) and computing 80-dim fbank of every file.
+//   mtla-bench zip --count N --rows R --out PATH [--repeat N]
+//     prints {"mtla": median seconds} for packing N random R x 80 float32 matrices as <id>.npy
+//     entries into a stored zip (encode + write + central directory + fsync + rename).
+import AudioIO
+import Fbank
+import FeatureStore
+import Foundation
+import SeededRandom
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+let mode = args.isEmpty ? "" : args.removeFirst()
+if mode == "zip" {
+    var count = 10000, rows = 20, repeatCount = 5
+    var out = "/tmp/mtla-bench.zip"
+    while !args.isEmpty {
+        let a = args.removeFirst()
+        let v = args.isEmpty ? "" : args.removeFirst()
+        switch a {
+        case "--count": count = Int(v) ?? count
+        case "--rows": rows = Int(v) ?? rows
+        case "--repeat": repeatCount = Int(v) ?? repeatCount
+        case "--out": out = v
+        default: fail("unknown argument \(a)")
+        }
+    }
+    var g = Xoshiro256(seed: 0)
+    let matrices = (0..<count).map { _ in
+        FeatureMatrix(rows: rows, cols: 80, values: (0..<rows * 80).map { _ in Float(g.nextGaussian()) })
+    }
+    let ids = (0..<count).map { i -> String in let s = String(i); return "u" + String(repeating: "0", count: max(0, 5 - s.count)) + s }
+    var times: [Double] = []
+    do {
+        for _ in 0..<repeatCount {
+            let t0 = now()
+            let w = try StoredZipWriter(path: out, mode: .overwrite)
+            for (i, m) in matrices.enumerated() { try w.addNpy(id: ids[i], matrix: m) }
+            try w.finish()
+            times.append(now() - t0)
+        }
+    } catch { fail("\(error)") }
+    print("{\"mtla\": \(median(times))}")
+    exit(0)
+}
+guard mode == "fbank" else { fail("usage: mtla-bench (fbank --files LIST | zip --count N) [--repeat N]") }
+var files: String?
+var repeatCount = 5
+var includeRead = false
+while !args.isEmpty {
+    let a = args.removeFirst()
+    switch a {
+    case "--files": files = args.isEmpty ? nil : args.removeFirst()
+    case "--repeat": repeatCount = Int(args.isEmpty ? "" : args.removeFirst()) ?? 5
+    case "--include-read": includeRead = true
+    default: fail("unknown argument \(a)")
+    }
+}
+guard let files, let list = try? String(contentsOfFile: files, encoding: .utf8) else { fail("--files LIST is required") }
+let paths = list.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+
+do {
+    let extractor = FbankExtractor(options: FbankOptions())
+    var times: [Double] = []
+    var frames = 0
+    for _ in 0..<repeatCount {
+        let t0 = now()
+        let waves = try paths.map { try AudioFile(path: $0).load(AudioRequest()) }
+        let t1 = now()
+        frames = 0
+        var rng = Xoshiro256(seed: 0)
+        for w in waves {
+            let c = try extractor.computer(sampleRate: w.sampleRate)
+            frames += c.compute(w.samples, using: &rng).rows
+        }
+        let t2 = now()
+        times.append(t2 - (includeRead ? t0 : t1))
+    }
+    print("{\"mtla\": \(median(times)), \"frames\": \(frames)}")
+} catch {
+    fail("\(error)")
+}
