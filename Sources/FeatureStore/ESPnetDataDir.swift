@@ -216,7 +216,7 @@ public struct ESPnetDataDir: Sendable {
             guard allowPipes else { throw FeatureStoreError.pipeNotAllowed(path: path("wav.scp"), line: entry.line, command: command + " |") }
             return try Self.runPipe(command)
         case let .ark(p, offset):
-            let file = try KaldiMappedFile(path: Self.resolve(p, baseDirectory: baseDirectory))
+            let file = try MappedFile(path: Self.resolve(p, baseDirectory: baseDirectory))
             let (object, end) = try KaldiObject.decode(file.bytes, at: offset, path: file.path, key: entry.key)
             switch object {
             case let .extendedAudio(a): return a.payload

@@ -100,7 +100,7 @@ public struct FairseqManifest: Sendable, Equatable {
     ///   quoting, which fairseq's readers do not undo); pandas and fairseq would keep it literally.
     /// - Throws: `FeatureStoreError.cannotRead`, `.missingColumn`, `.badTSV` (with the line).
     public static func read(path: String, strictQuoting: Bool = true) throws -> FairseqManifest {
-        let file = try ZipMappedFile(path: path)
+        let file = try MappedFile(path: path)
         return try parse(file.bytes, path: path, strictQuoting: strictQuoting)
     }
 

@@ -1,27 +1,5 @@
 import Fbank
 
-/// One entry of a feature store as `mtla store inspect` reports it.
-public struct StoreEntrySummary: Sendable, Equatable {
-    /// The utterance id (a zip entry name without `.npy`, or the manifest's `id`).
-    public var id: String
-    public var rows: Int
-    /// 1 for vectors.
-    public var cols: Int
-    /// Sum of the values in float64, in C order.
-    public var sum: Double
-    /// The values as C-order float32 (on a little-endian host their bytes are what `sha256` covers;
-    /// the CLI hashes them).
-    public var values: [Float]
-
-    public init(id: String, matrix: FeatureMatrix) {
-        self.id = id
-        rows = matrix.rows
-        cols = matrix.cols
-        values = matrix.values
-        sum = matrix.values.reduce(0.0) { $0 + Double($1) }
-    }
-}
-
 /// Walks fairseq stores (a feature zip, or a TSV manifest and what it points to) entry by entry, in
 /// store order, for `mtla store inspect` and `mtla store validate`. One entry is in memory at a time.
 public enum FairseqStoreInspector {

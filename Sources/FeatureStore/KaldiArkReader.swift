@@ -24,17 +24,17 @@ public struct KaldiArkEntry: Sendable, Equatable {
 /// while let entry = try reader.next() { … }
 /// ```
 public struct KaldiArkReader {
-    public let file: KaldiMappedFile
+    public let file: MappedFile
     /// Where the next key starts.
     public private(set) var position = 0
 
     /// Maps `path`. - Throws: `FeatureStoreError.cannotRead`.
     public init(path: String) throws {
-        file = try KaldiMappedFile(path: path)
+        file = try MappedFile(path: path)
     }
 
     /// Reads from an already mapped file.
-    public init(file: KaldiMappedFile) {
+    public init(file: MappedFile) {
         self.file = file
     }
 

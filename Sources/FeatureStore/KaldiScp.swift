@@ -126,7 +126,7 @@ public final class KaldiScpReader: @unchecked Sendable {
     /// Prefix for relative ark paths (`nil`: as written, i.e. relative to the working directory).
     public let baseDirectory: String?
     private let index: [String: Int]
-    private var files: [String: KaldiMappedFile] = [:]
+    private var files: [String: MappedFile] = [:]
     private let lock = NSLock()
 
     /// Reads the scp at `scpPath`. Relative ark paths are taken relative to `baseDirectory`.
@@ -150,12 +150,12 @@ public final class KaldiScpReader: @unchecked Sendable {
     }
 
     /// The mapped ark of `entry` (opened once).
-    public func file(for entry: KaldiScpEntry) throws -> KaldiMappedFile {
+    public func file(for entry: KaldiScpEntry) throws -> MappedFile {
         let path = resolvedPath(entry)
         lock.lock()
         defer { lock.unlock() }
         if let f = files[path] { return f }
-        let f = try KaldiMappedFile(path: path)
+        let f = try MappedFile(path: path)
         files[path] = f
         return f
     }

@@ -50,7 +50,7 @@ public final class StoredZipReader: @unchecked Sendable {
     public let entries: [StoredZipEntry]
     /// Offset of the central directory (= end of the entry data for archives written in one go).
     public let centralDirectoryOffset: Int
-    private let file: ZipMappedFile
+    private let file: MappedFile
     private let byName: [String: Int]
 
     /// Size of the archive in bytes.
@@ -61,7 +61,7 @@ public final class StoredZipReader: @unchecked Sendable {
     ///   `.unsupportedZipEntry`, `.badLocalHeader`, `.entryOutOfBounds`, `.duplicateZipEntry`.
     public init(path: String) throws {
         self.path = path
-        file = try ZipMappedFile(path: path)
+        file = try MappedFile(path: path)
         let parsed = try Self.parse(file.bytes, path: path)
         entries = parsed.entries
         centralDirectoryOffset = parsed.cdOffset

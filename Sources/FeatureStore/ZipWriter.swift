@@ -245,7 +245,7 @@ public final class StoredZipWriter {
     /// Continues a temporary file: keeps the complete entries, cuts off the rest.
     private func resumeFromTemporary(verify: Bool) throws {
         do {
-            let mapped = try ZipMappedFile(path: temporaryPath)
+            let mapped = try MappedFile(path: temporaryPath)
             let scan = Self.scanCompleteEntries(mapped.bytes, verifyChecksums: verify)
             entries = scan.entries
             offset = scan.end

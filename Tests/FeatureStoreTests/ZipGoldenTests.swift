@@ -16,6 +16,7 @@ struct GoldenZipIndex: Decodable {
         var shape: [Int]
         var crc32: String
         var sum: Double
+        var sha256_float32_data: String
         var source_features: String
     }
     var zip_bytes: Int

@@ -11,20 +11,9 @@ struct StoreCommand: ParsableCommand {
         subcommands: [StoreInspectCommand.self, StoreValidateCommand.self, StoreConvertCommand.self])
 }
 
-/// One entry as `inspect` reports it.
-struct InspectedEntry: Codable, Equatable {
-    var id: String
-    var rows: Int
-    var cols: Int
-    /// Float64 sum of the values.
-    var sum: Double
-    /// SHA-256 of the C-order little-endian float32 values.
-    var sha256: String
-}
-
 struct InspectReport: Codable {
     var format: String
-    var entries: [InspectedEntry]
+    var entries: [StoreEntrySummary]
 }
 
 struct StoreInspectCommand: ParsableCommand {
@@ -57,38 +46,23 @@ struct StoreInspectCommand: ParsableCommand {
         }
     }
 
-    static func summary(_ id: String, _ m: FeatureMatrix) -> InspectedEntry {
-        var h = SHA256()
-        h.update(float32: m.values)
-        return InspectedEntry(id: id, rows: m.rows, cols: m.cols,
-                              sum: m.values.reduce(0.0) { $0 + Double($1) }, sha256: h.finalizeHex())
-    }
-
     static func inspect(_ store: String, allowPipes: Bool) throws -> InspectReport {
         let kind = try StoreKind(path: store)
-        var entries: [InspectedEntry] = []
+        var entries: [StoreEntrySummary] = []
         switch kind {
         case .zip:
-            try FairseqStoreInspector.forEachEntry(zipPath: store, audioDecoder: AudioDecoding.fairseq) {
-                entries.append(summary($0.id, FeatureMatrix(rows: $0.rows, cols: $0.cols, values: $0.values)))
-            }
+            try FairseqStoreInspector.forEachEntry(zipPath: store, audioDecoder: AudioDecoding.fairseq) { entries.append($0) }
         case .tsv:
-            try FairseqStoreInspector.forEachEntry(manifestPath: store, audioDecoder: AudioDecoding.fairseq) {
-                entries.append(summary($0.id, FeatureMatrix(rows: $0.rows, cols: $0.cols, values: $0.values)))
-            }
+            try FairseqStoreInspector.forEachEntry(manifestPath: store, audioDecoder: AudioDecoding.fairseq) { entries.append($0) }
         case .ark, .scp:
-            entries = try KaldiInspect.inspect(path: store, decodeAudio: AudioDecoding.kaldi).entries.map {
-                InspectedEntry(id: $0.id, rows: $0.rows, cols: $0.cols, sum: $0.sum, sha256: $0.sha256)
-            }
+            entries = try KaldiInspect.inspect(path: store, decodeAudio: AudioDecoding.kaldi).entries
         case .datadir:
             let dir = try ESPnetDataDir(directory: store)
             if dir.tables["feats.scp"] != nil {
-                entries = try KaldiInspect.inspect(path: dir.path("feats.scp"), decodeAudio: AudioDecoding.kaldi).entries.map {
-                    InspectedEntry(id: $0.id, rows: $0.rows, cols: $0.cols, sum: $0.sum, sha256: $0.sha256)
-                }
+                entries = try KaldiInspect.inspect(path: dir.path("feats.scp"), decodeAudio: AudioDecoding.kaldi).entries
             } else {
                 for e in try dir.wavEntries() {
-                    entries.append(summary(e.key, try AudioDecoding.wavEntry(dir, e, allowPipes: allowPipes)))
+                    entries.append(StoreEntrySummary(id: e.key, matrix: try AudioDecoding.wavEntry(dir, e, allowPipes: allowPipes)))
                 }
             }
         }

@@ -4,11 +4,12 @@ import Glibc
 import Darwin
 #endif
 
-/// A read-only memory map of a whole file (one per ark), unmapped when released.
+/// A read-only memory map of a whole file (an ark, a zip: the way fairseq reads entries, mmap + slice),
+/// unmapped when released.
 ///
 /// Reading through the map costs no copy until values are decoded into their arrays; the pages are
 /// shared between readers. An empty file maps to an empty buffer.
-public final class KaldiMappedFile: @unchecked Sendable {
+public final class MappedFile: @unchecked Sendable {
     public let path: String
     /// The file contents; valid while this object lives.
     public let bytes: UnsafeRawBufferPointer
@@ -17,7 +18,7 @@ public final class KaldiMappedFile: @unchecked Sendable {
     /// - Throws: `FeatureStoreError.cannotRead` naming the path and the system error.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FeatureStoreError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()
