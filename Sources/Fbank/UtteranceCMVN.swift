@@ -84,10 +84,16 @@ public struct CMVNAccumulator: Sendable, Equatable {
     /// Mean and standard deviation `sqrt(max(E[x²] − mean², floor))` (fairseq uses 1e-8 for global
     /// statistics and 1e-10 per utterance).
     public func meanAndStd(varianceFloor: Double) -> (mean: [Double], std: [Double]) {
+        (sum.map { $0 / max(count, 1) }, variance(floor: varianceFloor).map { $0.squareRoot() })
+    }
+
+    /// Per-dimension variance `max(E[x²] − mean², floor)`.
+    public func variance(floor: Double) -> [Double] {
         let n = max(count, 1)
-        let mean = sum.map { $0 / n }
-        let std = (0..<dimension).map { j in (max(sumSquares[j] / n - mean[j] * mean[j], varianceFloor)).squareRoot() }
-        return (mean, std)
+        return (0..<dimension).map { j in
+            let m = sum[j] / n
+            return max(sumSquares[j] / n - m * m, floor)
+        }
     }
 }
 

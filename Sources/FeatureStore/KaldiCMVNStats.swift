@@ -4,69 +4,59 @@ import Fbank
 /// Σx per dimension with the frame count in the last column, row 1 = Σx² (last column 0).
 /// Stored in arks as `DM` (`cmvn.scp`: `spk ark:offset`).
 public struct KaldiCMVNStats: Sendable, Equatable {
-    /// The 2 × (dim+1) matrix.
-    public private(set) var matrix: KaldiDoubleMatrix
+    /// The sums themselves (shared with fairseq's global CMVN and utterance CMVN).
+    public private(set) var statistics: CMVNAccumulator
 
     /// Empty statistics for `dim`-dimensional features.
     public init(dim: Int) {
         precondition(dim >= 0)
-        matrix = KaldiDoubleMatrix(rows: 2, cols: dim + 1, values: [Double](repeating: 0, count: 2 * (dim + 1)))
+        statistics = CMVNAccumulator(dimension: dim)
     }
+
+    /// Wraps accumulated statistics.
+    public init(statistics: CMVNAccumulator) { self.statistics = statistics }
 
     /// Statistics read from a Kaldi object (`DM`, or `FM` as some tools write them).
     /// - Throws: `FeatureStoreError.badValue` if the shape is not 2 × (D+1) with D ≥ 1.
     public init(_ object: KaldiObject, name: String) throws {
+        let m: KaldiDoubleMatrix
         switch object {
-        case let .doubleMatrix(m): matrix = m
-        case let .floatMatrix(m), let .textMatrix(m), let .compressedMatrix(_, m):
-            matrix = KaldiDoubleMatrix(rows: m.rows, cols: m.cols, values: m.values.map(Double.init))
+        case let .doubleMatrix(d): m = d
+        case let .floatMatrix(f), let .textMatrix(f), let .compressedMatrix(_, f):
+            m = KaldiDoubleMatrix(rows: f.rows, cols: f.cols, values: f.values.map(Double.init))
         default:
             throw FeatureStoreError.badValue(name: name, reason: "CMVN stats must be a matrix, found \(object.typeToken)")
         }
-        guard matrix.rows == 2, matrix.cols >= 2 else {
-            throw FeatureStoreError.badValue(name: name, reason: "CMVN stats of shape \(matrix.rows)x\(matrix.cols) (expected 2 x (D+1))")
+        guard m.rows == 2, m.cols >= 2 else {
+            throw FeatureStoreError.badValue(name: name, reason: "CMVN stats of shape \(m.rows)x\(m.cols) (expected 2 x (D+1))")
         }
+        let d = m.cols - 1
+        statistics = CMVNAccumulator(sum: Array(m.values[0..<d]), sumSquares: Array(m.values[d + 1..<2 * d + 1]),
+                                     count: m.values[d])
     }
 
-    public var dim: Int { matrix.cols - 1 }
+    /// The 2 × (dim+1) matrix as Kaldi stores it.
+    public var matrix: KaldiDoubleMatrix {
+        KaldiDoubleMatrix(rows: 2, cols: dim + 1, values: statistics.sum + [statistics.count] + statistics.sumSquares + [0])
+    }
+
+    public var dim: Int { statistics.dimension }
     /// The (weighted) number of frames accumulated.
-    public var count: Double { matrix[0, dim] }
+    public var count: Double { statistics.count }
 
     /// Adds every row of `features` (Kaldi's `AccCmvnStats`, weight 1), in Float64.
     /// - Precondition: `features.cols == dim`.
-    public mutating func accumulate(_ features: FeatureMatrix) {
-        precondition(features.cols == dim, "features have \(features.cols) dims, stats \(dim)")
-        let d = dim
-        matrix.values.withUnsafeMutableBufferPointer { s in
-            features.values.withUnsafeBufferPointer { x in
-                for t in 0..<features.rows {
-                    let row = t * d
-                    for j in 0..<d {
-                        let v = Double(x[row + j])
-                        s[j] += v
-                        s[d + 1 + j] += v * v
-                    }
-                }
-            }
-            s[d] += Double(features.rows)
-        }
-    }
+    public mutating func accumulate(_ features: FeatureMatrix) { statistics.add(features) }
 
     /// Adds other statistics (e.g. per-utterance into per-speaker).
-    public mutating func add(_ other: KaldiCMVNStats) {
-        precondition(other.dim == dim)
-        for i in 0..<matrix.values.count { matrix.values[i] += other.matrix.values[i] }
-    }
+    public mutating func add(_ other: KaldiCMVNStats) { statistics.merge(other.statistics) }
 
     /// Per-dimension mean Σx / n.
-    public var mean: [Double] { (0..<dim).map { matrix[0, $0] / count } }
+    public var mean: [Double] { statistics.sum.map { $0 / count } }
 
     /// Per-dimension variance Σx²/n − mean², floored at `varianceFloor` as `apply-cmvn` does (1e-10).
     public func variance(floor varianceFloor: Double = 1e-10) -> [Double] {
-        (0..<dim).map { j in
-            let m = matrix[0, j] / count
-            return max(matrix[1, j] / count - m * m, varianceFloor)
-        }
+        statistics.variance(floor: varianceFloor)
     }
 
     /// Normalises `features` in place like `apply-cmvn [--norm-vars]`: subtract the mean and, with
