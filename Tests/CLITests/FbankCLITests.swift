@@ -182,4 +182,35 @@ import _TestSupport
         let record = try String(contentsOfFile: path("g/extraction.json"), encoding: .utf8)
         #expect(record.contains("\"cmvn\" : \"global\""))
     }
+
+    /// ESPnet's flac.ark / wav.ark (kaldiio AUDIO entries) and Kaldi's wave ark hold the same samples,
+    /// so features from all three are bit-identical; the golden scp lines become wav.scp lines.
+    @Test func arkAudioEntriesAsWavScp() throws {
+        var outputs: [[String?]] = []
+        for ark in ["flac_espnet", "wav_espnet", "wav_kaldi"] {
+            let d = path("data-" + ark)
+            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+            let scp = try String(contentsOfFile: TestData.reference("kaldi/\(ark).scp").path, encoding: .utf8)
+            let lines = scp.split(separator: "\n").map { line -> String in
+                let f = line.split(separator: " ")
+                return "\(f[0]) \(TestData.reference("kaldi/").path)/\(f[1])"
+            }.sorted()
+            try (lines.joined(separator: "\n") + "\n").write(toFile: d + "/wav.scp", atomically: true, encoding: .utf8)
+            let r = try runMTLA(["fbank", "--manifest", d, "--out-dir", path("f-" + ark), "--format", "ark"])
+            #expect(r.status == 0, "\(ark): \(r.err)")
+            outputs.append(try inspect(path("f-\(ark)/feats.scp")).map { $0["sha256"] as? String })
+        }
+        #expect(outputs[0].count == 3)
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+    }
+
+    @Test func shorterThanOneFrameWarnsOrFailsWithStrict() throws {
+        let r = try runMTLA(["fbank", audio("es01.wav"), "-o", path("s.npy"), "--end", "0.02"])
+        #expect(r.status == 0 && r.err.contains("shorter than one frame"), "\(r.err)")
+        let m = try Npy.readMatrix(path: path("s.npy"))
+        #expect(m.rows == 0 && m.cols == 80)
+        let strict = try runMTLA(["fbank", audio("es01.wav"), "-o", path("t.npy"), "--end", "0.02", "--strict"])
+        #expect(strict.status != 0 && strict.err.contains("shorter than one frame"))
+        #expect(!FileManager.default.fileExists(atPath: path("t.npy")))
+    }
 }
