@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "Fbank", targets: ["Fbank"]),
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
         .library(name: "Scoring", targets: ["Scoring"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "Autograd", targets: ["Autograd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,8 +33,10 @@ let package = Package(
         // L1
         .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"], swiftSettings: cpuFlags),
         .target(name: "Scoring", swiftSettings: cpuFlags),
+        .target(name: "TensorCore", dependencies: ["COpenBLAS", "SeededRandom"], swiftSettings: cpuFlags),
         // L2
         .target(name: "Fbank", dependencies: ["AudioIO", "CFFTW", "SeededRandom"], swiftSettings: cpuFlags),
+        .target(name: "Autograd", dependencies: ["TensorCore"], swiftSettings: cpuFlags),
         // L3
         .target(name: "FeatureStore", dependencies: ["Fbank", "AudioIO"], swiftSettings: cpuFlags),
         // L8
@@ -51,6 +55,8 @@ let package = Package(
         .testTarget(name: "FbankTests", dependencies: ["Fbank", "AudioIO", "FeatureStore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "Fbank", "AudioIO", "_TestSupport"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "_TestSupport"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "_TestSupport"]),
     ]
 )

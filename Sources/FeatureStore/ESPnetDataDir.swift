@@ -30,6 +30,12 @@ public struct ESPnetWavEntry: Sendable, Equatable {
     public var key: String
     public var source: ESPnetWavSource
     public var line: Int
+
+    public init(key: String, source: ESPnetWavSource, line: Int) {
+        self.key = key
+        self.source = source
+        self.line = line
+    }
 }
 
 /// A parsed `segments` line: `utt rec start end` (seconds; `end` −1 means to the end of the recording).
@@ -39,6 +45,14 @@ public struct ESPnetSegment: Sendable, Equatable {
     public var start: Double
     public var end: Double
     public var line: Int
+
+    public init(utterance: String, recording: String, start: Double, end: Double, line: Int) {
+        self.utterance = utterance
+        self.recording = recording
+        self.start = start
+        self.end = end
+        self.line = line
+    }
 }
 
 /// A Kaldi/ESPnet data directory (`wav.scp`, `segments`, `text`, `utt2spk`, `spk2utt`,

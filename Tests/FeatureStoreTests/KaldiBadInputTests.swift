@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 import Fbank
-@testable import FeatureStore
+import FeatureStore
 import _TestSupport
 
 /// Bad Kaldi input: each case expects the specific error naming the file, key/line and offset.

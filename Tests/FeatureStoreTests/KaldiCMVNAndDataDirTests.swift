@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 import Fbank
-@testable import FeatureStore
+import FeatureStore
 import _TestSupport
 
 @Suite struct KaldiCMVNStatsTests {

@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 import Fbank
-@testable import FeatureStore
+import FeatureStore
 import _TestSupport
 
 /// Every entry of every golden ark (kaldiio 2.18.1) decoded and compared with index.json.

@@ -1,6 +1,6 @@
 import Foundation
 import Fbank
-@testable import FeatureStore
+import FeatureStore
 import _TestSupport
 
 /// The golden `kaldi/index.json` (written by kaldiio 2.18.1; see Data/reference/README.md §4).

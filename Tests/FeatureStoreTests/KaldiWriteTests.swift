@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 import Fbank
-@testable import FeatureStore
+import FeatureStore
 import _TestSupport
 
 /// Writing: the bytes we write for the golden inputs equal kaldiio's arks, and round trips are exact.
