@@ -87,4 +87,17 @@ import _TestSupport
         #expect(throws: AudioError.self) { try file.load(AudioRequest(segment: TimeSegment(start: 5, end: 9))) }
         #expect(throws: AudioError.self) { try file.load(AudioRequest(segment: TimeSegment(start: 1, end: 0.5))) }
     }
+
+    /// A valid header with no samples: zero frames, not an error for AudioIO (the filterbank then
+    /// warns or, with --strict, refuses).
+    @Test func zeroLengthWavHasNoFrames() throws {
+        let header = try golden("es02.wav").prefix(44)
+        var bytes = Array(header)
+        bytes[4..<8] = [36, 0, 0, 0]     // RIFF size: header only
+        bytes[40..<44] = [0, 0, 0, 0]    // data chunk of 0 bytes
+        let path = try write("empty-data.wav", bytes)
+        let file = try AudioFile(path: path)
+        #expect(file.info.frames == 0)
+        #expect(try file.load(AudioRequest()).samples.isEmpty)
+    }
 }
