@@ -64,9 +64,10 @@ public struct PairedBootstrap: Sendable {
     public static func score(_ s: [Int], _ metric: BootstrapMetric) -> Double {
         switch metric {
         case let .bleu(maxOrder):
-            let sysLen = Float(s[0]), refLen = Float(s[1])
+            // sacreBLEU converts the summed lengths back to int: the brevity penalty is in double
+            let sysLen = s[0], refLen = s[1]
             var bp = 1.0
-            if sysLen < refLen { bp = sysLen > 0 ? Foundation.exp(Double(1 - refLen / sysLen)) : 0 }
+            if sysLen < refLen { bp = sysLen > 0 ? Foundation.exp(1 - Double(refLen) / Double(sysLen)) : 0 }
             let correct = (0..<maxOrder).map { Float(s[2 + $0]) }, total = (0..<maxOrder).map { Float(s[2 + maxOrder + $0]) }
             if correct.allSatisfy({ $0 == 0 }) { return 0 }
             var precisions = [Float](repeating: 0, count: maxOrder)
@@ -109,7 +110,7 @@ public struct PairedBootstrap: Sendable {
         if float32 {
             let f = x.map { Float($0) }
             let s = f.withUnsafeBufferPointer { numpyPairwiseSum($0) }
-            return Double(Float(Double(s) / Double(x.count)))
+            return Double(s / Float(x.count))
         }
         return x.withUnsafeBufferPointer { numpyPairwiseSum($0) } / Double(x.count)
     }
@@ -137,7 +138,7 @@ public struct PairedBootstrap: Sendable {
         var count = 0
         if f32 {
             let d = a.indices.map { abs(Float(b[$0]) - Float(a[$0])) }
-            let mean = Float(Double(d.withUnsafeBufferPointer { numpyPairwiseSum($0) }) / Double(d.count))
+            let mean = d.withUnsafeBufferPointer { numpyPairwiseSum($0) } / Float(d.count)
             let rf = Float(real)
             for x in d where x - mean > rf { count += 1 }
         } else {

@@ -24,5 +24,7 @@ func close(_ a: Double, _ b: Double, scale: Double = 100) -> Bool {
     abs(a - b) <= max(1e-9 * abs(b), 1e-6 * scale / 100)
 }
 
-func d(_ x: Any?) -> Double { (x as? NSNumber)!.doubleValue }
+/// A JSON number as the nearest double (via its decimal text: corelibs' `doubleValue` of a parsed
+/// number may be off by one ulp, which would break the bit-exact checks).
+func d(_ x: Any?) -> Double { let n = (x as? NSNumber)!; return Double("\(n)") ?? n.doubleValue }
 func i(_ x: Any?) -> Int { (x as? NSNumber)!.intValue }
