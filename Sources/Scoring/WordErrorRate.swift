@@ -14,6 +14,10 @@ public struct ErrorRateResult: Equatable, Sendable {
     /// Hypothesis tokens (H + S + I).
     public var hypLength: Int
 
+    public init(counts: EditCounts, refLength: Int, hypLength: Int) {
+        self.counts = counts; self.refLength = refLength; self.hypLength = hypLength
+    }
+
     /// jiwer's `wer` (or `cer`): (S + D + I) / (H + S + D); with no reference tokens, I (as jiwer).
     public var rate: Double {
         if refLength == 0 { return Double(counts.insertions) }
