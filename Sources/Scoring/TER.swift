@@ -186,8 +186,10 @@ enum TERAligner {
         } else if target > start + length {
             out += w[..<start]; out += w[(start + length)..<target]; out += w[start..<(start + length)]; out += w[target...]
         } else {
-            out += w[..<start]; out += w[(start + length)..<(length + target)]; out += w[start..<(start + length)]
-            out += w[(length + target)...]
+            // sacreBLEU's third case (Python slices clamp at the end of the list)
+            let n = w.count
+            out += w[..<start]; out += w[min(n, start + length)..<min(n, length + target)]; out += w[start..<(start + length)]
+            out += w[min(n, length + target)...]
         }
         return out
     }

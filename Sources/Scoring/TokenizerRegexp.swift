@@ -35,41 +35,59 @@ struct RegexpPasses {
 
     /// As ``apply(_:)``, with `between` run on the bytes after pass 1 (TER's `'s` rules).
     mutating func apply(_ input: UnsafeBufferPointer<UInt8>, between: ((inout [UInt8]) -> Void)?) -> [UInt8] {
-        a.removeAll(keepingCapacity: true)
-        // Pass 1
-        let t = Self.pass1
-        for c in input {
-            if t[Int(c)] { a.append(0x20); a.append(c); a.append(0x20) } else { a.append(c) }
+        // Pass 1 writes at most 3 bytes per byte; the later passes at most 2 per byte.
+        let cap1 = 3 * input.count + 1
+        if a.count < cap1 { a = [UInt8](repeating: 0, count: cap1) }
+        var n = a.withUnsafeMutableBufferPointer { out -> Int in
+            var o = 0
+            Self.pass1.withUnsafeBufferPointer { t in
+                for c in input {
+                    if t[Int(c)] { out[o] = 0x20; out[o + 1] = c; out[o + 2] = 0x20; o += 3 } else { out[o] = c; o += 1 }
+                }
+            }
+            return o
         }
-        if let between { between(&a) }
-        // Pass 2: ([^0-9])([.,]) -> "\1 \2 "
-        b.removeAll(keepingCapacity: true)
-        var i = 0
-        var n = a.count
-        while i < n {
-            let c = a[i]
-            if i + 1 < n && !Self.isDigit(c) && Self.isDotComma(a[i + 1]) {
-                b.append(c); b.append(0x20); b.append(a[i + 1]); b.append(0x20); i += 2
-            } else { b.append(c); i += 1 }
+        if let between {
+            var tmp = Array(a[0..<n])
+            between(&tmp)
+            n = tmp.count
+            if a.count < n { a = [UInt8](repeating: 0, count: n) }
+            for k in 0..<n { a[k] = tmp[k] }
         }
-        // Pass 3: ([.,])([^0-9]) -> " \1 \2"
-        a.removeAll(keepingCapacity: true)
-        i = 0; n = b.count
-        while i < n {
-            let c = b[i]
-            if i + 1 < n && Self.isDotComma(c) && !Self.isDigit(b[i + 1]) {
-                a.append(0x20); a.append(c); a.append(0x20); a.append(b[i + 1]); i += 2
-            } else { a.append(c); i += 1 }
+        let cap = 8 * n + 1
+        if b.count < cap { b = [UInt8](repeating: 0, count: cap) }
+        if a.count < cap { a += [UInt8](repeating: 0, count: cap - a.count) }
+        let final = a.withUnsafeMutableBufferPointer { A -> Int in
+            b.withUnsafeMutableBufferPointer { B -> Int in
+                // Pass 2: ([^0-9])([.,]) -> "\1 \2 "   (A -> B)
+                var i = 0, o = 0
+                while i < n {
+                    let c = A[i]
+                    if i + 1 < n && !Self.isDigit(c) && Self.isDotComma(A[i + 1]) {
+                        B[o] = c; B[o + 1] = 0x20; B[o + 2] = A[i + 1]; B[o + 3] = 0x20; o += 4; i += 2
+                    } else { B[o] = c; o += 1; i += 1 }
+                }
+                // Pass 3: ([.,])([^0-9]) -> " \1 \2"   (B -> A)
+                var m = o
+                i = 0; o = 0
+                while i < m {
+                    let c = B[i]
+                    if i + 1 < m && Self.isDotComma(c) && !Self.isDigit(B[i + 1]) {
+                        A[o] = 0x20; A[o + 1] = c; A[o + 2] = 0x20; A[o + 3] = B[i + 1]; o += 4; i += 2
+                    } else { A[o] = c; o += 1; i += 1 }
+                }
+                // Pass 4: ([0-9])(-) -> "\1 \2 "   (A -> B)
+                m = o
+                i = 0; o = 0
+                while i < m {
+                    let c = A[i]
+                    if i + 1 < m && Self.isDigit(c) && A[i + 1] == 0x2D {
+                        B[o] = c; B[o + 1] = 0x20; B[o + 2] = 0x2D; B[o + 3] = 0x20; o += 4; i += 2
+                    } else { B[o] = c; o += 1; i += 1 }
+                }
+                return o
+            }
         }
-        // Pass 4: ([0-9])(-) -> "\1 \2 "
-        b.removeAll(keepingCapacity: true)
-        i = 0; n = a.count
-        while i < n {
-            let c = a[i]
-            if i + 1 < n && Self.isDigit(c) && a[i + 1] == 0x2D {
-                b.append(c); b.append(0x20); b.append(0x2D); b.append(0x20); i += 2
-            } else { b.append(c); i += 1 }
-        }
-        return b
+        return Array(b[0..<final])
     }
 }
