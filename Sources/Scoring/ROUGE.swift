@@ -90,7 +90,7 @@ public struct ROUGE {
             rl = .from(l / Double(p.count), l / Double(t.count))
         }
         let tl: ROUGEScore
-        if !target.contains("\n") && !prediction.contains("\n") {
+        if !target.utf8.contains(0x0A) && !prediction.utf8.contains(0x0A) {
             // one sentence on each side: the union LCS is one LCS, so ROUGE-Lsum = ROUGE-L
             tl = rl
         } else {
