@@ -29,6 +29,7 @@ public struct EditCounts: Equatable, Sendable {
 public struct LevenshteinAligner {
     private var vp: [UInt64] = [], vn: [UInt64] = []
     private var pm: [UInt64] = []
+    private var curVP: [UInt64] = [], curVN: [UInt64] = []
     private var symbols = SymbolMap()
 
     public init() {}
@@ -64,7 +65,8 @@ public struct LevenshteinAligner {
                 pm[slot * words + i / 64] |= UInt64(1) << UInt64(i % 64)
             }
             if vp.count < n * words { vp = [UInt64](repeating: 0, count: n * words); vn = vp }
-            var curVP = [UInt64](repeating: ~0, count: words), curVN = [UInt64](repeating: 0, count: words)
+            if curVP.count < words { curVP = [UInt64](repeating: 0, count: words); curVN = curVP }
+            for w in 0..<words { curVP[w] = ~0; curVN[w] = 0 }
             let lastBit = UInt64(1) << UInt64((m - 1) % 64)
             pm.withUnsafeBufferPointer { PM in
                 vp.withUnsafeMutableBufferPointer { VPm in

@@ -58,7 +58,6 @@ public struct ErrorRate {
     public private(set) var interner = TokenInterner()
     private var aligner = LevenshteinAligner()
     private var ranges: [Range<Int>] = []
-    private var scratch: [UInt8] = []
 
     public init(unit: Unit, options: ErrorRateOptions = .init()) {
         self.unit = unit
@@ -74,43 +73,53 @@ public struct ErrorRate {
         }
         switch unit {
         case .character:
-            return PythonWhitespace.strip(s).unicodeScalars.map { Int32(bitPattern: $0.value) }
-        case .word:
+            // strip(), then every code point (decoded straight from the UTF-8 bytes)
             return s.withUTF8Buffer { b in
-                // RemoveMultipleSpaces: runs of >= 2 whitespace chars -> " "; then Strip; split(" ")
-                scratch.removeAll(keepingCapacity: true)
-                var i = 0
+                var lo = 0, hi = b.count
+                while lo < hi { let w = PythonWhitespace.length(b, lo); if w == 0 { break }; lo += w }
+                while hi > lo {
+                    var p = hi - 1
+                    while p > lo && (b[p] & 0xC0) == 0x80 { p -= 1 }
+                    if PythonWhitespace.length(b, p) == hi - p { hi = p } else { break }
+                }
+                var out: [Int32] = []
+                out.reserveCapacity(hi - lo)
+                var i = lo
+                while i < hi {
+                    let c = UInt32(b[i])
+                    if c < 0x80 { out.append(Int32(c)); i += 1 }
+                    else if c < 0xE0 { out.append(Int32(((c & 0x1F) << 6) | (UInt32(b[i + 1]) & 0x3F))); i += 2 }
+                    else if c < 0xF0 {
+                        out.append(Int32(((c & 0x0F) << 12) | ((UInt32(b[i + 1]) & 0x3F) << 6) | (UInt32(b[i + 2]) & 0x3F))); i += 3
+                    } else {
+                        out.append(Int32(((c & 0x07) << 18) | ((UInt32(b[i + 1]) & 0x3F) << 12) | ((UInt32(b[i + 2]) & 0x3F) << 6)
+                                         | (UInt32(b[i + 3]) & 0x3F))); i += 4
+                    }
+                }
+                return out
+            }
+        case .word:
+            // One pass equivalent to RemoveMultipleSpaces + Strip + split(" "): a space, or a run of two or
+            // more whitespace characters, separates words; a single other whitespace character (tab,
+            // no-break space) stays inside its word unless it is at either end of the line.
+            return s.withUTF8Buffer { b in
+                var ids: [Int32] = []
                 let n = b.count
+                var i = 0
+                var start = -1
                 while i < n {
                     let w = PythonWhitespace.length(b, i)
-                    if w > 0 {
-                        let j = i + w
-                        if j < n && PythonWhitespace.length(b, j) > 0 {
-                            var k = j
-                            while k < n { let w2 = PythonWhitespace.length(b, k); if w2 == 0 { break }; k += w2 }
-                            scratch.append(0x20); i = k; continue
-                        }
-                        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j])); i = j
-                    } else { scratch.append(b[i]); i += 1 }
-                }
-                return scratch.withUnsafeBufferPointer { t in
-                    var lo = 0, hi = t.count
-                    while lo < hi { let w = PythonWhitespace.length(t, lo); if w == 0 { break }; lo += w }
-                    // strip trailing: walk back over whitespace characters
-                    while hi > lo {
-                        var p = hi - 1
-                        while p > lo && (t[p] & 0xC0) == 0x80 { p -= 1 }
-                        if PythonWhitespace.length(t, p) == hi - p { hi = p } else { break }
+                    if w == 0 { if start < 0 { start = i }; i += 1; continue }
+                    var k = i + w, chars = 1
+                    while k < n { let w2 = PythonWhitespace.length(b, k); if w2 == 0 { break }; k += w2; chars += 1 }
+                    let separates = chars >= 2 || b[i] == 0x20 || k == n || start < 0
+                    if separates {
+                        if start >= 0 { ids.append(interner.intern(b, start..<i)); start = -1 }
                     }
-                    var ids: [Int32] = []
-                    var start = lo
-                    for k in lo..<hi where t[k] == 0x20 {
-                        if k > start { ids.append(interner.intern(t, start..<k)) }
-                        start = k + 1
-                    }
-                    if hi > start { ids.append(interner.intern(t, start..<hi)) }
-                    return ids
+                    i = k
                 }
+                if start >= 0 { ids.append(interner.intern(b, start..<n)) }
+                return ids
             }
         }
     }

@@ -7,7 +7,7 @@ extension ScoreCommand {
         let lines = try ScoreInput.lines(path)
         let name = path == "-" ? "<stdin>" : path
         switch ids {
-        case .none: return lines.enumerated().map { ("\($0.offset + 1)", $0.element) }
+        case .none: return lines.map { ("", $0) }   // ids are line numbers, filled in only where a report needs them
         case .text: return try lines.enumerated().map { try WERReports.splitKaldiText($0.element, file: name, line: $0.offset + 1) }
         case .trn: return try lines.enumerated().map { try WERReports.splitTrn($0.element, file: name, line: $0.offset + 1) }
         }
@@ -73,7 +73,7 @@ extension ScoreCommand {
                     case let .insertion(h): return (nil, er.text(a.hyp[h]))
                     }
                 }
-                utts.append(ScoredUtterance(id: refU[k].0, counts: a.counts, refLength: a.ref.count, pairs: pairs))
+                utts.append(ScoredUtterance(id: ids == .none ? "\(k + 1)" : refU[k].0, counts: a.counts, refLength: a.ref.count, pairs: pairs))
             }
         }
         if json {
