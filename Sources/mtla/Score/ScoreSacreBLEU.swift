@@ -20,6 +20,8 @@ extension ScoreCommand {
                 return json ? JSONValue.array(objs).render() : lines.joined(separator: "\n")
             }
             if pairedBs {
+                // The resampled BLEU formula reproduces sacreBLEU's float32 arithmetic for exp smoothing only.
+                guard smooth == .exp else { throw ScoringError.invalidOption("--paired-bs supports BLEU with --smooth-method exp only") }
                 let sa = bleu.segmentStatistics(hypotheses: hyps[0], references: refs)
                 let sb = bleu.segmentStatistics(hypotheses: hyps[1], references: refs)
                 let a = bleu.corpusScore(hypotheses: hyps[0], references: refs).score
