@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Scoring
+import Scoring
 
 @Suite struct ErrorRateGoldenTests {
     static func check(_ r: ErrorRateResult, _ e: [String: Any], words: Bool) {

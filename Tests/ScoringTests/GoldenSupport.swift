@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import _TestSupport
-@testable import Scoring
+import Scoring
 
 /// Loading the goldens copied from the reference tools into `Data/reference`.
 enum Golden {

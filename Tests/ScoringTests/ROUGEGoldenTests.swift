@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Scoring
+import Scoring
 
 @Suite struct ROUGEGoldenTests {
     static func check(_ s: ROUGEScore, _ e: Any?, _ what: String) {

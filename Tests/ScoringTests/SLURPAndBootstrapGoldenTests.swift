@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import _TestSupport
-@testable import Scoring
+import Scoring
 
 @Suite struct SLURPGoldenTests {
     /// reference/README §7: fractional counts and P/R/F1 within 1e-9 absolute (only the summation

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Scoring
+import Scoring
 
 @Suite struct SacreBLEUGoldenTests {
     @Test(arguments: ["en", "de"], ["13a", "intl", "13a_lowercase"])

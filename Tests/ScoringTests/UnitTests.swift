@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Scoring
+import Scoring
 
 @Suite struct TokenizerTests {
     func toks(_ kind: BLEUTokenizerKind, _ s: String) -> [String] { var t = BLEUTokenizer(kind: kind); return t.tokens(s) }
