@@ -21,7 +21,11 @@ enum KernelMath {
         var xc = x
         xc.replace(with: 88.3762626647949, where: x .> 88.3762626647949)
         xc.replace(with: -87.3, where: x .< -87.3)
-        let n = (xc * log2e).rounded(.toNearestOrEven)
+        // Round x·log2(e) to the nearest integer with the 1.5·2^23 trick: afterwards the low mantissa bits
+        // of t hold n (the stdlib's SIMD rounding and Float→Int32 conversions compile to scalar loops).
+        let magic = SIMD16<Float>(repeating: 12582912)
+        let t = xc * log2e + magic
+        let n = t - magic
         var r = xc - n * ln2Hi
         r = r - n * ln2Lo
         var p = SIMD16<Float>(repeating: 1.9875691500e-4)
@@ -33,8 +37,8 @@ enum KernelMath {
         let r2 = r * r
         var y = p * r2 + r + 1
         // 2^n through the exponent bits (n in [-126, 127] after clamping).
-        let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
-        y = y * unsafeBitCast(bits, to: SIMD16<Float>.self)
+        let nBits = unsafeBitCast(t, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
+        y = y * unsafeBitCast((nBits &+ 127) &<< 23, to: SIMD16<Float>.self)
         y.replace(with: 0, where: x .< -87.3)
         y.replace(with: .infinity, where: x .> 88.7)
         y.replace(with: x, where: x .!= x)

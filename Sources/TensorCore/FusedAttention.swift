@@ -168,7 +168,7 @@ public struct AttentionMask: @unchecked Sendable {
 /// that does not depend on the thread count, so results are identical for any thread count.
 public enum FusedAttention {
     /// Query rows per tile.
-    public static let queryTile = 64
+    public static let queryTile = 128
     /// Keys per tile (a multiple of 16).
     public static let keyTile = 128
 

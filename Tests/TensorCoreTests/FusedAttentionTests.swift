@@ -162,7 +162,7 @@ final class AttentionInputs: @unchecked Sendable {
     }
 }
 
-// Lengths chosen so tiles are partial: 150 keys = 128 + 22 (key tile 128), 70 queries = 64 + 6 (query tile 64).
+// Lengths chosen so tiles are partial: 150 keys = 128 + 22 (key tile 128), 150 queries = 128 + 22 (query tile 128).
 let attentionCases: [AttentionCase] = [
     AttentionCase(name: "no mask", shape: .init(batch: 2, queryHeads: 2, queryLength: 70, keyLength: 150, qkDim: 16)),
     AttentionCase(name: "causal", shape: .init(batch: 2, queryHeads: 2, queryLength: 150, keyLength: 150, qkDim: 32),
@@ -340,6 +340,61 @@ let attentionCases: [AttentionCase] = [
                 // Fused Float32 gradient against the Double finite difference: Float32 rounding, 1e-5.
                 #expect(abs(numeric - Double(fusedGrad[idx])) <= 1e-5, "\(c) fused d\(name)[\(idx)]")
             }
+        }
+    }
+}
+
+/// Timing note, not a test of speed: runs only with MTLA_TIMING=1 (use a release build), prints, asserts
+/// nothing about time.
+@Suite struct FusedAttentionTiming {
+    static let enabled = ProcessInfo.processInfo.environment["MTLA_TIMING"] == "1"
+
+    @Test(.enabled(if: FusedAttentionTiming.enabled))
+    func fusedVersusNaive() {
+        let threads = Int(ProcessInfo.processInfo.environment["MTLA_TIMING_THREADS"] ?? "2") ?? 2
+        let s = AttentionShape(batch: 8, queryHeads: 8, queryLength: 512, keyLength: 512, qkDim: 64)
+        for causal in [false, true] {
+            let c = AttentionCase(name: causal ? "causal" : "no mask", shape: s, causal: causal)
+            let inputs = c.make(seed: 5)
+            let out = KernelBuffer<Float>(count: inputs.dOut.count), lse = KernelBuffer<Float>(count: 8 * 8 * 512)
+            let dQ = KernelBuffer<Float>(count: inputs.q.count), dK = KernelBuffer<Float>(count: inputs.k.count)
+            let dV = KernelBuffer<Float>(count: inputs.v.count)
+            let ws = KernelBuffer<Float>(count: FusedAttention.backwardWorkspaceCount(threads: threads))
+            func fused() -> (Double, Double) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                FusedAttention.forward(q: inputs.q.const, k: inputs.k.const, v: inputs.v.const, shape: s,
+                                       scale: inputs.scale, mask: inputs.mask, out: out.pointer,
+                                       logSumExp: lse.pointer, workspace: ws.pointer, threads: threads)
+                let t1 = DispatchTime.now().uptimeNanoseconds
+                FusedAttention.backward(q: inputs.q.const, k: inputs.k.const, v: inputs.v.const, out: out.const,
+                                        logSumExp: lse.const, dOut: inputs.dOut.const, shape: s, scale: inputs.scale,
+                                        mask: inputs.mask, dQ: dQ.pointer, dK: dK.pointer, dV: dV.pointer,
+                                        workspace: ws.pointer, threads: threads)
+                let t2 = DispatchTime.now().uptimeNanoseconds
+                return (Double(t1 - t0) / 1e6, Double(t2 - t1) / 1e6)
+            }
+            _ = fused()
+            var runs: [(Double, Double)] = []
+            for _ in 0..<5 { runs.append(fused()) }
+            let fwd = runs.map(\.0).sorted()[2], bwd = runs.map(\.1).sorted()[2]
+            // Useful flops: forward 2 products, backward 4 (plus 1 recomputed), 2·T²·D each, halved if causal.
+            let unit = 2.0 * 8 * 8 * 512 * 512 * 64 * (causal ? 0.5 : 1)
+            if ProcessInfo.processInfo.environment["MTLA_TIMING_NAIVE"] == "0" {
+                print(String(format: "attention %@ fused fwd %.1f ms bwd %.1f ms", c.name, fwd, bwd))
+                continue
+            }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            NaiveAttention.forward(q: inputs.q.const, k: inputs.k.const, v: inputs.v.const, shape: s,
+                                   scale: inputs.scale, mask: inputs.mask, out: out.pointer)
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            NaiveAttention.backward(q: inputs.q.const, k: inputs.k.const, v: inputs.v.const, dOut: inputs.dOut.const,
+                                    shape: s, scale: inputs.scale, mask: inputs.mask,
+                                    dQ: dQ.pointer, dK: dK.pointer, dV: dV.pointer)
+            let t2 = DispatchTime.now().uptimeNanoseconds
+            let nf = Double(t1 - t0) / 1e6, nb = Double(t2 - t1) / 1e6
+            print(String(format: "attention B=8 H=8 T=512 D=64 %@, %d threads: fused fwd %.1f ms (%.0f GFLOP/s) bwd %.1f ms (%.0f GFLOP/s, 5 products) total %.1f ms; naive (1 thread, Float) fwd %.0f ms bwd %.0f ms total %.0f ms",
+                         c.name, threads, fwd, 2 * unit / fwd / 1e6, bwd, 5 * unit / bwd / 1e6, fwd + bwd, nf, nb, nf + nb))
+            withExtendedLifetime((out, lse, dQ, dK, dV, ws, inputs)) {}
         }
     }
 }
