@@ -6,7 +6,7 @@ import Foundation
 // forward: running max and running sum (queryTile each); backward: dP/dS tile (queryTile × keyTile) and
 // the row dots D = rowsum(dO ∘ O) (queryTile).
 
-struct ForwardArgs {
+struct AttentionForwardArgs {
     let q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>
     let shape: AttentionShape
     let layout: AttentionLayout
@@ -16,7 +16,7 @@ struct ForwardArgs {
     let lse: UnsafeMutablePointer<Float>?
 }
 
-struct BackwardArgs {
+struct AttentionBackwardArgs {
     let q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>
     let out: UnsafePointer<Float>, lse: UnsafePointer<Float>, dOut: UnsafePointer<Float>
     let shape: AttentionShape
@@ -28,7 +28,7 @@ struct BackwardArgs {
 
 extension FusedAttention {
     /// One (b, hq) pair: all query tiles, each over its visible key tiles.
-    static func forwardUnit(_ a: ForwardArgs, unit: Int, workspace: UnsafeMutablePointer<Float>) {
+    static func forwardUnit(_ a: AttentionForwardArgs, unit: Int, workspace: UnsafeMutablePointer<Float>) {
         let s = a.shape
         let br = queryTile, bc = keyTile
         let b = unit / s.queryHeads, h = unit % s.queryHeads, hk = h / s.group
@@ -110,7 +110,7 @@ extension FusedAttention {
 
     /// One (b, hkv) pair: dK, dV of that kv head, and dQ of the query heads of its group, in the fixed
     /// order (group member, query tile, key tile).
-    static func backwardUnit(_ a: BackwardArgs, unit: Int, workspace: UnsafeMutablePointer<Float>) {
+    static func backwardUnit(_ a: AttentionBackwardArgs, unit: Int, workspace: UnsafeMutablePointer<Float>) {
         let s = a.shape
         let br = queryTile, bc = keyTile
         let b = unit / s.kvHeads, hk = unit % s.kvHeads

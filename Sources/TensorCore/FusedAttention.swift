@@ -202,7 +202,7 @@ public enum FusedAttention {
         let units = shape.batch * shape.queryHeads
         let workers = min(threads, units)
         let perWorker = queryTile * keyTile + 2 * queryTile
-        let ctx = KernelPointers(ForwardArgs(q: q, k: k, v: v, shape: shape, layout: layout, scale: scale,
+        let ctx = KernelPointers(AttentionForwardArgs(q: q, k: k, v: v, shape: shape, layout: layout, scale: scale,
                                              mask: mask, out: out, lse: logSumExp))
         let ws = KernelPointers(workspace)
         withSingleThreadedBLAS {
@@ -239,7 +239,7 @@ public enum FusedAttention {
         let units = shape.batch * shape.kvHeads
         let workers = min(threads, units)
         let perWorker = 2 * queryTile * keyTile + queryTile
-        let ctx = KernelPointers(BackwardArgs(q: q, k: k, v: v, out: out, lse: logSumExp, dOut: dOut,
+        let ctx = KernelPointers(AttentionBackwardArgs(q: q, k: k, v: v, out: out, lse: logSumExp, dOut: dOut,
                                               shape: shape, layout: layout, scale: scale, mask: mask,
                                               dQ: dQ, dK: dK, dV: dV))
         let ws = KernelPointers(workspace)
