@@ -58,9 +58,7 @@ import Testing
         #expect(x.activated(.geluTanh, in: one) == x.activated(.geluTanh, in: two))
         #expect(x.elementwise(.mul, w, in: one) == x.elementwise(.mul, w, in: two))
         let a = x.reshaped([8, 8, 200]), b = Tensor.randomNormal([8, 200, 16], using: &g)
-        two.activate()
+        // (BLAS's thread count is process-wide and other suites set it concurrently, so it is not asserted here.)
         #expect(a.batchedMatmul(b, in: one) == a.batchedMatmul(b, in: two))
-        #expect(ComputeContext.blasThreads == 2, "BLAS threads restored after a parallel region")
-        one.activate()
     }
 }
