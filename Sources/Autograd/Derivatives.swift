@@ -117,7 +117,7 @@ enum Derivatives {
                     mean.withUnsafeBufferPointer { mp in rstd.withUnsafeBufferPointer { rp in
                         NormalizationKernels.layerNormBackward(xp.baseAddress!, weight: wp, mean: mp.baseAddress!,
                                                                rstd: rp.baseAddress!, gp.baseAddress!, dinp: dxp,
-                                                               dweight: dwp, dbias: dbp, rows: rows, cols: cols)
+                                                               dweight: dwp, dbias: dbp, rows: rows, cols: cols, ctx: ctx)
                     } } } }
             }
             return [dx] + (hasWeight ? [dw] : []) + (hasBias ? [db] : [])
@@ -130,7 +130,7 @@ enum Derivatives {
             withOptionalPointers(hasWeight ? x[1] : nil, &dx, &dw, &unused) { wp, dxp, dwp, _ in
                 x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in rstd.withUnsafeBufferPointer { rp in
                     NormalizationKernels.rmsNormBackward(xp.baseAddress!, weight: wp, rstd: rp.baseAddress!,
-                                                         gp.baseAddress!, dinp: dxp, dweight: dwp, rows: rows, cols: cols)
+                                                         gp.baseAddress!, dinp: dxp, dweight: dwp, rows: rows, cols: cols, ctx: ctx)
                 } } }
             }
             return [dx] + (hasWeight ? [dw] : [])

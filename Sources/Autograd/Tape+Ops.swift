@@ -72,16 +72,16 @@ extension Tape {
         precondition(weight.map { $0.shape == [cols] } ?? true && bias.map { $0.shape == [cols] } ?? true,
                      "layerNorm: weight/bias must be [\(cols)] for input \(x.shape)")
         var out = Tensor(uninitializedShape: x.shape)
-        let saving = isRecording(inputs)
-        var mean = Tensor(uninitializedShape: saving ? [rows] : [0]), rstd = mean
+        // Row statistics are allocated only when the op is recorded (nothing for backward otherwise).
+        var mean: Tensor? = isRecording(inputs) ? Tensor(uninitializedShape: [rows]) : nil, rstd = mean
         x.value.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { yp in
-            mean.withUnsafeMutableBufferPointer { mp in rstd.withUnsafeMutableBufferPointer { rp in
+            withMutablePointer(&mean) { mp in withMutablePointer(&rstd) { rp in
                 withPointer(weight?.value) { wp in withPointer(bias?.value) { bp in
                     NormalizationKernels.layerNorm(xp.baseAddress!, weight: wp, bias: bp, yp.baseAddress!, rows: rows,
-                                                   cols: cols, eps: eps, mean: saving ? mp.baseAddress! : nil,
-                                                   rstd: saving ? rp.baseAddress! : nil, ctx: context)
+                                                   cols: cols, eps: eps, mean: mp, rstd: rp, ctx: context)
                 } }
             } } } }
+        guard let mean, let rstd else { return Variable(result: out, requiresGrad: false) }
         return record(.layerNorm(mean: mean, rstd: rstd, hasWeight: weight != nil, hasBias: bias != nil), inputs, out)
     }
 
@@ -91,13 +91,13 @@ extension Tape {
         let cols = x.shape.last!, rows = x.value.count / cols
         precondition(weight.map { $0.shape == [cols] } ?? true, "rmsNorm: weight must be [\(cols)] for input \(x.shape)")
         var out = Tensor(uninitializedShape: x.shape)
-        let saving = isRecording(inputs)
-        var rstd = Tensor(uninitializedShape: saving ? [rows] : [0])
+        var rstd: Tensor? = isRecording(inputs) ? Tensor(uninitializedShape: [rows]) : nil
         x.value.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { yp in
-            rstd.withUnsafeMutableBufferPointer { rp in withPointer(weight?.value) { wp in
+            withMutablePointer(&rstd) { rp in withPointer(weight?.value) { wp in
                 NormalizationKernels.rmsNorm(xp.baseAddress!, weight: wp, yp.baseAddress!, rows: rows, cols: cols,
-                                             eps: eps, rstd: saving ? rp.baseAddress! : nil, ctx: context)
+                                             eps: eps, rstd: rp, ctx: context)
             } } } }
+        guard let rstd else { return Variable(result: out, requiresGrad: false) }
         return record(.rmsNorm(rstd: rstd, hasWeight: weight != nil), inputs, out)
     }
 
@@ -118,6 +118,7 @@ extension Tape {
     /// Apply it only in training; the mask is kept only when recording.
     public func dropout<G: RandomNumberGenerator>(_ x: Variable, p: Float, using generator: inout G) -> Variable {
         if p == 0 { return x }
+        guard isRecording([x]) else { return Variable(result: x.value.droppedOut(p: p, using: &generator), requiresGrad: false) }
         let (out, mask) = x.value.dropout(p: p, using: &generator)
         return record(.dropout(mask: mask), [x], out)
     }
@@ -191,6 +192,11 @@ extension Tape {
     public func rope(_ x: Variable, positions: [Int32], base: Float = 10_000) -> Variable {
         record(.rope(positions: positions, base: base), [x], x.value.rotaryEmbedding(positions: positions, base: base))
     }
+}
+
+private func withMutablePointer<R>(_ t: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+    if t == nil { return body(nil) }
+    return t!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
 }
 
 private func withPointer<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {

@@ -85,6 +85,12 @@ extension OpCase {
         OpCase(name: "layerNorm without affine", shapes: [[2, 3, 8]],
                forward: { $0.layerNorm($1[0], weight: nil, bias: nil) },
                reference: { R.layerNorm($0[0], weight: nil, bias: nil, cols: 8, eps: 1e-5) }),
+        OpCase(name: "layerNorm 70 rows (two backward chunks)", shapes: [[70, 5], [5], [5]],
+               forward: { $0.layerNorm($1[0], weight: $1[1], bias: $1[2]) },
+               reference: { R.layerNorm($0[0], weight: $0[1], bias: $0[2], cols: 5, eps: 1e-5) }),
+        OpCase(name: "rmsNorm 70 rows (two backward chunks)", shapes: [[70, 5], [5]],
+               forward: { $0.rmsNorm($1[0], weight: $1[1]) },
+               reference: { R.rmsNorm($0[0], weight: $0[1], cols: 5, eps: 1e-6) }),
         OpCase(name: "rmsNorm", shapes: [[4, 37], [37]], forward: { $0.rmsNorm($1[0], weight: $1[1]) },
                reference: { R.rmsNorm($0[0], weight: $0[1], cols: 37, eps: 1e-6) }),
     ]

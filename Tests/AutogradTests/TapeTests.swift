@@ -63,4 +63,18 @@ import Testing
         }
         #expect(run() == run())
     }
+
+    @Test func normalisationGradientsDoNotDependOnThreadCount() {
+        func grads(_ threads: Int) -> [[Float]] {
+            var g = Xoshiro256(seed: 2)
+            let x = Variable(Tensor.randomNormal([300, 40], using: &g), requiresGrad: true)
+            let w = Variable(Tensor.randomNormal([40], using: &g), requiresGrad: true)
+            let b = Variable(Tensor.randomNormal([40], using: &g), requiresGrad: true)
+            let tape = Tape(context: ComputeContext(threads: threads))
+            let y = tape.rmsNorm(tape.layerNorm(x, weight: w, bias: b), weight: w)
+            tape.backward(tape.sum(tape.mul(y, y)))
+            return [x.grad!.scalars, w.grad!.scalars, b.grad!.scalars]
+        }
+        #expect(grads(1) == grads(2))
+    }
 }

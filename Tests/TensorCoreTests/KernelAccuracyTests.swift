@@ -96,3 +96,24 @@ import Testing
         #expect(abs(Double(a.mean().item) - 1) < 0.02)
     }
 }
+
+@Suite struct ScatterTests {
+    @Test func indexAddMatchesReference() {
+        var g = Xoshiro256(seed: 4)
+        var x = Tensor.randomNormal([2, 5, 3], using: &g)
+        let src = Tensor.randomNormal([2, 4, 3], using: &g)
+        let ids: [Int32] = [4, 0, 4, 2]
+        let ref = Reference.indexAdd(x.scalars.map(Double.init), shape: [2, 5, 3], axis: 1, ids: ids,
+                                     source: src.scalars.map(Double.init))
+        x.indexAdd(axis: 1, Int32Tensor(shape: [4], scalars: ids), src)
+        // At most two Float32 additions per element.
+        #expect(zip(x.scalars, ref).allSatisfy { abs(Double($0) - $1) < 1e-6 })
+    }
+
+    @Test func scatterAddIsTheAdjointOfGather() {
+        var x = Tensor(zeros: [2, 4])
+        x.scatterAdd(lastAxis: Int32Tensor(shape: [2, 3], scalars: [1, 1, 3, 0, 2, 2]),
+                     Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]))
+        #expect(x.scalars == [0, 3, 0, 3, 4, 0, 11, 0])
+    }
+}

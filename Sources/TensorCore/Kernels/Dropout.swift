@@ -16,7 +16,30 @@ public enum DropoutKernels {
     }
 }
 
+extension DropoutKernels {
+    /// out = inp ⊙ mask without storing the mask (same draws as `mask`: equal outputs for equal generators).
+    public static func apply<G: RandomNumberGenerator>(_ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                                       _ n: Int, p: Float, using generator: inout G) {
+        precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
+        if p == 0 { out.update(from: inp, count: n); return }
+        let keep = 1 / (1 - p)
+        for i in 0..<n {
+            let u = Float(generator.next() >> 40) * 0x1p-24
+            out[i] = u < p ? 0 : inp[i] * keep
+        }
+    }
+}
+
 extension Tensor {
+    /// Inverted dropout without keeping the mask (when no backward pass will need it).
+    public func droppedOut<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> Tensor {
+        var out = Tensor(uninitializedShape: shape)
+        withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
+            DropoutKernels.apply(x.baseAddress!, y.baseAddress!, count, p: p, using: &generator)
+        } }
+        return out
+    }
+
     /// Inverted dropout with probability `p`; returns the output and the mask (0 or 1/(1 − p)).
     public func dropout<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> (output: Tensor, mask: Tensor) {
         var mask = Tensor(uninitializedShape: shape)

@@ -80,3 +80,32 @@ extension Tensor {
         return out
     }
 }
+
+extension Tensor {
+    /// Scatter-add along `axis`: `self[..., ids[m], ...] += source[..., m, ...]` where `source` has
+    /// `self`'s shape with `axis` replaced by `ids.shape` (the backward of `indexSelect`). Entries equal
+    /// to `skip` are left out.
+    public mutating func indexAdd(axis: Int, _ ids: Int32Tensor, _ source: Tensor, skip: Int32? = nil) {
+        let a = Shape.axis(axis, rank: rank)
+        precondition(source.shape == Array(shape[..<a]) + ids.shape + Array(shape[(a + 1)...]),
+                     "indexAdd: source \(source.shape) does not match \(shape) with axis \(a) indexed by \(ids.shape)")
+        for id in ids.scalars { precondition(id >= 0 && Int(id) < shape[a], "indexAdd: id \(id) outside 0..<\(shape[a])") }
+        let (o, l, i) = Shape.split(shape, axis: a)
+        source.withUnsafeBufferPointer { s in ids.scalars.withUnsafeBufferPointer { ip in withUnsafeMutableBufferPointer { d in
+            IndexingKernels.indexAdd(s.baseAddress!, ids: ip.baseAddress!, count: ids.count, d.baseAddress!,
+                                     outer: o, length: l, inner: i, skip: skip)
+        } } }
+    }
+
+    /// Scatter-add along the last axis: `self[n, index[n, k]] += source[n, k]` (the backward of `gather`).
+    public mutating func scatterAdd(lastAxis index: Int32Tensor, _ source: Tensor) {
+        precondition(index.shape == source.shape && index.rank == rank && Array(index.shape.dropLast()) == Array(shape.dropLast()),
+                     "scatterAdd: index \(index.shape), source \(source.shape) and \(shape) disagree")
+        let v = shape[rank - 1], k = index.shape[rank - 1]
+        for ix in index.scalars { precondition(ix >= 0 && Int(ix) < v, "scatterAdd: index \(ix) outside 0..<\(v)") }
+        let rows = count / Swift.max(v, 1)
+        source.withUnsafeBufferPointer { s in index.scalars.withUnsafeBufferPointer { ip in withUnsafeMutableBufferPointer { d in
+            IndexingKernels.scatterAdd(s.baseAddress!, index: ip.baseAddress!, rows: rows, k: k, d.baseAddress!, v: v)
+        } } }
+    }
+}

@@ -33,30 +33,49 @@ public enum NormalizationKernels {
         }
     }
 
+    /// Rows per chunk of the backward passes. Parameter gradients are summed per chunk, then over
+    /// chunks in order, so the result does not depend on the thread count.
+    static let backwardChunk = 64
+
     /// Layer norm backward (llm.c form), from the saved `mean`/`rstd`:
-    /// dinp = rstd · (g − mean(g) − n̂ · mean(g ⊙ n̂)) with g = dout ⊙ weight, n̂ the normalised input;
-    /// dweight += Σ_n dout ⊙ n̂, dbias += Σ_n dout (accumulated, serially, into the caller's buffers).
+    /// dinp = rstd · (g − mean(g) − n̂ · mean(g ⊙ n̂)) with g = dout ⊙ weight, n̂ the normalised input
+    /// (dinp overwritten); dweight += Σ_n dout ⊙ n̂, dbias += Σ_n dout (accumulated into the caller's buffers).
     public static func layerNormBackward(_ inp: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                                          mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
                                          _ dout: UnsafePointer<Float>, dinp: UnsafeMutablePointer<Float>?,
                                          dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
-                                         rows: Int, cols: Int) {
-        var g = [Float](repeating: 0, count: cols), nh = [Float](repeating: 0, count: cols)
-        for r in 0..<rows {
-            let x = inp + r * cols, dy = dout + r * cols
-            let mu = mean[r], rs = rstd[r]
-            var sg: Float = 0, sgn: Float = 0
-            for c in 0..<cols {
-                nh[c] = (x[c] - mu) * rs
-                g[c] = dy[c] * (weight?[c] ?? 1)
-                sg += g[c]; sgn += g[c] * nh[c]
-                dweight?[c] += dy[c] * nh[c]
-                dbias?[c] += dy[c]
+                                         rows: Int, cols: Int, ctx: ComputeContext = .serial) {
+        let chunks = (rows + backwardChunk - 1) / backwardChunk
+        // partial[chunk] = (Σ dout ⊙ n̂, Σ dout) over the chunk's rows.
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, chunks * 2 * cols))
+        defer { partial.deallocate() }
+        partial.initialize(repeating: 0, count: chunks * 2 * cols)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, chunks * 2 * cols))
+        defer { scratch.deallocate() }
+        ctx.parallelFor(chunks) { range in
+            for chunk in range {
+                let pw = partial + chunk * 2 * cols, pb = pw + cols
+                let g = scratch + chunk * 2 * cols, nh = g + cols
+                for r in (chunk * backwardChunk)..<min(rows, (chunk + 1) * backwardChunk) {
+                    let x = inp + r * cols, dy = dout + r * cols
+                    let vm = SIMD16<Float>(repeating: mean[r]), vr = SIMD16<Float>(repeating: rstd[r])
+                    mapSIMD(x, nh, cols) { ($0 - vm) * vr }
+                    if let weight { zipSIMD(dy, weight, g, cols) { $0 * $1 } } else { g.update(from: dy, count: cols) }
+                    zipSIMD(dy, nh, nh, cols) { $0 * $1 }   // nh ← dy ⊙ n̂ (for dweight) …
+                    zipSIMD(pw, nh, pw, cols) { $0 + $1 }
+                    zipSIMD(pb, dy, pb, cols) { $0 + $1 }
+                    if let dinp {
+                        mapSIMD(x, nh, cols) { ($0 - vm) * vr }   // … and back to n̂
+                        let mg = SIMD16<Float>(repeating: sumSIMD(g, cols) / Float(cols))
+                        let mgn = SIMD16<Float>(repeating: dotSIMD(g, nh, cols) / Float(cols))
+                        zipSIMD(g, nh, dinp + r * cols, cols) { vr * ($0 - mg - $1 * mgn) }
+                    }
+                }
             }
-            if let dx = dinp.map({ $0 + r * cols }) {
-                let mg = sg / Float(cols), mgn = sgn / Float(cols)
-                for c in 0..<cols { dx[c] = rs * (g[c] - mg - nh[c] * mgn) }
-            }
+        }
+        for chunk in 0..<chunks {
+            if let dweight { zipSIMD(dweight, partial + chunk * 2 * cols, dweight, cols) { $0 + $1 } }
+            if let dbias { zipSIMD(dbias, partial + chunk * 2 * cols + cols, dbias, cols) { $0 + $1 } }
         }
     }
 
@@ -75,23 +94,45 @@ public enum NormalizationKernels {
         }
     }
 
-    /// RMS norm backward: dinp = rstd · g − rstd³ · x · mean(g ⊙ x) with g = dout ⊙ weight;
-    /// dweight += Σ_n dout ⊙ x · rstd.
+    /// RMS norm backward: dinp = rstd · g − rstd³ · x · mean(g ⊙ x) with g = dout ⊙ weight (dinp
+    /// overwritten); dweight += Σ_n dout ⊙ x · rstd (chunked as in `layerNormBackward`).
     public static func rmsNormBackward(_ inp: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                                        rstd: UnsafePointer<Float>, _ dout: UnsafePointer<Float>,
                                        dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
-                                       rows: Int, cols: Int) {
-        for r in 0..<rows {
-            let x = inp + r * cols, dy = dout + r * cols, rs = rstd[r]
-            var sgx: Float = 0
-            for c in 0..<cols {
-                sgx += dy[c] * (weight?[c] ?? 1) * x[c]
-                dweight?[c] += dy[c] * x[c] * rs
+                                       rows: Int, cols: Int, ctx: ComputeContext = .serial) {
+        let chunks = (rows + backwardChunk - 1) / backwardChunk
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, chunks * 2 * cols))
+        defer { partial.deallocate() }
+        partial.initialize(repeating: 0, count: chunks * 2 * cols)
+        ctx.parallelFor(chunks) { range in
+            for chunk in range {
+                let pw = partial + chunk * 2 * cols, g = pw + cols
+                for r in (chunk * backwardChunk)..<min(rows, (chunk + 1) * backwardChunk) {
+                    let x = inp + r * cols, dy = dout + r * cols
+                    let rs = rstd[r], vr = SIMD16<Float>(repeating: rs)
+                    var i = 0
+                    while i < cols {   // pw += dy ⊙ x · rstd
+                        let n = min(16, cols - i)
+                        if n == 16 {
+                            let p = UnsafeRawPointer(pw + i).loadUnaligned(as: SIMD16<Float>.self)
+                            let d = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD16<Float>.self)
+                            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(pw + i).storeBytes(of: p + d * xv * vr, as: SIMD16<Float>.self)
+                        } else {
+                            for j in i..<(i + n) { pw[j] += dy[j] * x[j] * rs }
+                        }
+                        i += n
+                    }
+                    if let dinp {
+                        if let weight { zipSIMD(dy, weight, g, cols) { $0 * $1 } } else { g.update(from: dy, count: cols) }
+                        let k = SIMD16<Float>(repeating: rs * rs * rs * dotSIMD(g, x, cols) / Float(cols))
+                        zipSIMD(g, x, dinp + r * cols, cols) { vr * $0 - k * $1 }
+                    }
+                }
             }
-            if let dx = dinp.map({ $0 + r * cols }) {
-                let k = rs * rs * rs * sgx / Float(cols)
-                for c in 0..<cols { dx[c] = rs * dy[c] * (weight?[c] ?? 1) - k * x[c] }
-            }
+        }
+        if let dweight {
+            for chunk in 0..<chunks { zipSIMD(dweight, partial + chunk * 2 * cols, dweight, cols) { $0 + $1 } }
         }
     }
 }

@@ -255,3 +255,18 @@ public enum Reference {
         return out
     }
 }
+
+extension Reference {
+    /// x[..., ids[m], ...] += source[..., m, ...] along `axis`.
+    public static func indexAdd(_ x: [Double], shape: [Int], axis: Int, ids: [Int32], source: [Double]) -> [Double] {
+        var out = x
+        var srcShape = shape
+        srcShape[axis] = ids.count
+        for i in 0..<source.count {
+            var idx = unravel(i, srcShape)
+            idx[axis] = Int(ids[idx[axis]])
+            out[ravel(idx, shape)] += source[i]
+        }
+        return out
+    }
+}
