@@ -154,7 +154,9 @@ extension Tensor {
     }
 
     /// The sum of `self` over the axes broadcasting added to reach `self.shape` from `targetShape`.
+    /// Returns `self` (no copy) when the shapes are equal.
     public func summed(toShape targetShape: [Int]) -> Tensor {
+        if targetShape == shape { return self }
         var out = Tensor(uninitializedShape: targetShape)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { o in
             ElementwiseKernels.sumToShape(x.baseAddress!, shape, o.baseAddress!, targetShape)

@@ -26,9 +26,22 @@ public enum NormalizationKernels {
                 let rs = 1 / (v / Float(cols) + eps).squareRoot()
                 mean?[r] = mu; rstd?[r] = rs
                 let vr = SIMD16<Float>(repeating: rs)
-                mapSIMD(x, y, cols) { ($0 - vm) * vr }
-                if let w = weight { zipSIMD(y, w, y, cols) { $0 * $1 } }
-                if let b = bias { zipSIMD(y, b, y, cols) { $0 + $1 } }
+                if let w = weight, let b = bias {
+                    // One pass for normalise, scale and shift (the common case).
+                    var i = 0
+                    while i + 16 <= cols {
+                        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                        let wv = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD16<Float>.self)
+                        let bv = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(y + i).storeBytes(of: (xv - vm) * vr * wv + bv, as: SIMD16<Float>.self)
+                        i += 16
+                    }
+                    while i < cols { y[i] = (x[i] - mu) * rs * w[i] + b[i]; i += 1 }
+                } else {
+                    mapSIMD(x, y, cols) { ($0 - vm) * vr }
+                    if let w = weight { zipSIMD(y, w, y, cols) { $0 * $1 } }
+                    if let b = bias { zipSIMD(y, b, y, cols) { $0 + $1 } }
+                }
             }
         }
     }
