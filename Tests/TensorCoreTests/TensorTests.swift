@@ -62,3 +62,23 @@ import Testing
         #expect(a.batchedMatmul(b, in: one) == a.batchedMatmul(b, in: two))
     }
 }
+
+@Suite struct MaskTests {
+    @Test func paddingMaskMarksPositionsBeyondEachLength() {
+        let m = Int32Tensor.paddingMask(lengths: [3, 1], maxLength: 3)
+        #expect(m.shape == [2, 3] && m.scalars == [0, 0, 0, 0, 1, 1])
+    }
+
+    @Test func causalMaskHidesTheFuture() {
+        #expect(Int32Tensor.causalMask(queries: 3, keys: 3).scalars == [0, 1, 1, 0, 0, 1, 0, 0, 0])
+        #expect(Int32Tensor.causalMask(queries: 1, keys: 3, offset: 2).scalars == [0, 0, 0])
+    }
+
+    @Test func maskedSoftmaxOverKeyPadding() {
+        // scores (B=2, H=1, T=1, S=3) with key padding (B, 1, 1, S) broadcast over heads and queries.
+        let scores = Tensor(shape: [2, 1, 1, 3], repeating: 0)
+        let mask = Int32Tensor.paddingMask(lengths: [3, 2], maxLength: 3).reshaped([2, 1, 1, 3])
+        let p = scores.maskedFill(mask, with: -.infinity).softmax().scalars
+        #expect(p.map { ($0 * 1e6).rounded() / 1e6 } == [0.333333, 0.333333, 0.333333, 0.5, 0.5, 0])
+    }
+}
