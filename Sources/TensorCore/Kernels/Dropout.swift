@@ -4,6 +4,7 @@
 public enum DropoutKernels {
     /// mask[i] = 0 with probability `p`, else 1/(1 − p). Draws exactly one `UInt64` per element, in
     /// order, from `generator` (none when p = 0): the mask depends only on the generator's state.
+    @inlinable
     public static func mask<G: RandomNumberGenerator>(_ mask: UnsafeMutablePointer<Float>, _ n: Int,
                                                       p: Float, using generator: inout G) {
         precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
@@ -18,6 +19,7 @@ public enum DropoutKernels {
 
 extension DropoutKernels {
     /// out = inp ⊙ mask without storing the mask (same draws as `mask`: equal outputs for equal generators).
+    @inlinable
     public static func apply<G: RandomNumberGenerator>(_ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                                        _ n: Int, p: Float, using generator: inout G) {
         precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
@@ -32,6 +34,7 @@ extension DropoutKernels {
 
 extension Tensor {
     /// Inverted dropout without keeping the mask (when no backward pass will need it).
+    @inlinable
     public func droppedOut<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> Tensor {
         var out = Tensor(uninitializedShape: shape)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
@@ -41,6 +44,7 @@ extension Tensor {
     }
 
     /// Inverted dropout with probability `p`; returns the output and the mask (0 or 1/(1 − p)).
+    @inlinable
     public func dropout<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> (output: Tensor, mask: Tensor) {
         var mask = Tensor(uninitializedShape: shape)
         mask.withUnsafeMutableBufferPointer { DropoutKernels.mask($0.baseAddress!, count, p: p, using: &generator) }
