@@ -1,4 +1,4 @@
-/// The buffer behind a `Tensor`: a 64-byte-aligned block of `Float`s, shared between tensor values
+/// The buffer behind a `Tensor`: a 64-byte-aligned block of `Float`s (from `BufferCache.shared`), shared between tensor values
 /// until one of them writes (copy-on-write, decided by `isKnownUniquelyReferenced` in `Tensor`).
 ///
 /// `@unchecked Sendable`: a storage shared by several values is only ever read; a write goes to a
@@ -10,7 +10,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// Uninitialised storage of `count` floats (callers fill it before reading).
     init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = BufferCache.shared.allocate(bytes: max(count, 1) * MemoryLayout<Float>.stride)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
@@ -25,5 +25,5 @@ public final class TensorStorage: @unchecked Sendable {
         return s
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { BufferCache.shared.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride) }
 }

@@ -1,7 +1,8 @@
 // Speed smoke check, not a test: runs only with MTLA_BENCH=1, in a release build:
 //   MTLA_BENCH=1 swift test -c release --disable-xctest --filter TapeSpeedCheck
 // Forward + backward of a pre-LN feed-forward block (4096 positions, d 512, FFN 2048) through the
-// tape, with the achieved GFLOP/s (GEMM flops only) to compare with the sgemm rate.
+// tape, with the achieved GFLOP/s (GEMM flops only) to compare with the sgemm rate. Measured with the
+// buffer cache: 482 ms (107 GFLOP/s) on 1 thread, 260 ms (199 GFLOP/s) on 2.
 import Foundation
 import Autograd
 import SeededRandom

@@ -82,3 +82,23 @@ import Testing
         #expect(p.map { ($0 * 1e6).rounded() / 1e6 } == [0.333333, 0.333333, 0.333333, 0.5, 0.5, 0])
     }
 }
+
+@Suite struct BufferCacheTests {
+    @Test func largeBuffersAreReusedAndTheLimitHolds() {
+        let cache = BufferCache(limitBytes: 1 << 20)
+        let a = cache.allocate(bytes: 1 << 18)
+        cache.release(a, bytes: 1 << 18)
+        #expect(cache.cachedBytes == 1 << 18)
+        let b = cache.allocate(bytes: 1 << 18)
+        #expect(a == b && cache.cachedBytes == 0, "same-size allocation reuses the freed buffer")
+        let many = (0..<6).map { _ in cache.allocate(bytes: 1 << 18) }
+        many.forEach { cache.release($0, bytes: 1 << 18) }
+        #expect(cache.cachedBytes == 1 << 20, "never more than the limit kept")
+        cache.setLimit(bytes: 1 << 18)
+        #expect(cache.cachedBytes == 1 << 18)
+        cache.trim()
+        #expect(cache.cachedBytes == 0)
+        cache.release(b, bytes: 1 << 18)
+        cache.trim()
+    }
+}
