@@ -21,6 +21,13 @@ import Testing
         // Cephes expf: ≤ ~2 ulp (2.4e-7) after range reduction.
         #expect(worst < 3e-7, "worst relative error \(worst)")
         #expect(SIMDMath.exp(-Float.infinity) == 0)
+        var erfWorst = 0.0
+        for i in -600...600 {
+            let v = Float(i) * 0.01
+            erfWorst = max(erfWorst, abs(Double(SIMDMath.erf(SIMD16<Float>(repeating: v))[0]) - Foundation.erf(Double(v))))
+        }
+        // Abramowitz & Stegun 7.1.26: |error| ≤ 1.5e-7, plus Float32 rounding.
+        #expect(erfWorst < 3e-7, "erf worst absolute error \(erfWorst)")
         #expect(SIMDMath.exp(-100) == 0)
     }
 

@@ -1,5 +1,4 @@
 // inp (n), out (n) for the pointwise activations; GLU: inp (O, 2H, I) split on its axis → out (O, H, I)
-import Foundation
 
 /// The pointwise activations.
 public enum Activation: String, Sendable, Equatable, CaseIterable, Codable {
@@ -12,7 +11,7 @@ public enum Activation: String, Sendable, Equatable, CaseIterable, Codable {
     case silu
 }
 
-/// Activation kernels (SIMD16 with the polynomial exp; the erf form uses libm's `erf` per element).
+/// Activation kernels (SIMD16 with the polynomial exp; the erf form with `SIMDMath.erf`, as PyTorch's CPU kernel).
 public enum ActivationKernels {
     typealias V = SIMD16<Float>
     static let k0 = V(repeating: 0.797_884_56), k1 = V(repeating: 0.044_715)
@@ -25,7 +24,7 @@ public enum ActivationKernels {
             switch f {
             case .relu: mapSIMD(x, y, m) { $0.replacing(with: 0, where: $0 .< 0) }
             case .geluTanh: mapSIMD(x, y, m) { x in 0.5 * x * (1 + SIMDMath.tanh(k0 * (x + k1 * x * x * x))) }
-            case .gelu: for i in 0..<m { y[i] = 0.5 * x[i] * (1 + erf(x[i] * 0.707_106_78)) }
+            case .gelu: mapSIMD(x, y, m) { 0.5 * $0 * (1 + SIMDMath.erf($0 * 0.707_106_78)) }
             case .silu: mapSIMD(x, y, m) { $0 * SIMDMath.sigmoid($0) }
             }
         }
@@ -46,10 +45,10 @@ public enum ActivationKernels {
                     return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
                 }
             case .gelu:
-                for i in 0..<m {
-                    let cdf = 0.5 * (1 + erf(x[i] * 0.707_106_78))
-                    let pdf = Foundation.exp(-0.5 * x[i] * x[i]) * 0.398_942_28
-                    d[i] = g[i] * (cdf + x[i] * pdf)
+                zipSIMD(x, g, d, m) { x, g in
+                    let cdf = 0.5 * (1 + SIMDMath.erf(x * 0.707_106_78))
+                    let pdf = SIMDMath.exp(-0.5 * x * x) * 0.398_942_28
+                    return g * (cdf + x * pdf)
                 }
             case .silu:
                 zipSIMD(x, g, d, m) { x, g in
@@ -78,11 +77,9 @@ public enum ActivationKernels {
         for o in 0..<outer {
             let a = inp + o * 2 * block, b = a + block, g = dout + o * block
             let da = dinp + o * 2 * block, db = da + block
-            for j in 0..<block {
-                let s = 1 / (1 + Foundation.exp(-b[j]))
-                da[j] = g[j] * s
-                db[j] = g[j] * a[j] * s * (1 - s)
-            }
+            zipSIMD(b, g, da, block) { SIMDMath.sigmoid($0) * $1 }          // da = g·σ(b)
+            zipSIMD(a, da, db, block) { $0 * $1 }                              // a·g·σ(b)
+            zipSIMD(db, b, db, block) { $0 * (1 - SIMDMath.sigmoid($1)) }      // ·(1 − σ(b))
         }
     }
 }
