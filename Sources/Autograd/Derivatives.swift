@@ -1,7 +1,8 @@
 // Every derivative rule of the engine, keyed by `Op`. G is the output gradient; each rule returns one
 // gradient per input (nil where `needs` is false or the input is not differentiable).
 //
-// This file is longer than most because it is the one table of derivative rules (see Tape.swift).
+// `gradients(of:)` is one long switch on purpose: it is the one table of derivative rules, one case
+// per op, so that every rule can be read (and checked against the op harness) in one place.
 import TensorCore
 
 /// A recorded operation with what its backward needs besides the inputs and the output.
