@@ -1,0 +1,240 @@
+// Every derivative rule of the engine, keyed by `Op`. G is the output gradient; each rule returns one
+// gradient per input (nil where `needs` is false or the input is not differentiable).
+//
+// `gradients(of:)` is one long switch on purpose: it is the one table of derivative rules, one case
+// per op, so that every rule can be read (and checked against the op harness) in one place.
+import TensorCore
+
+/// A recorded operation with what its backward needs besides the inputs and the output.
+enum Op {
+    case matmul(transposeA: Bool, transposeB: Bool)
+    case batchedMatmul(transposeA: Bool, transposeB: Bool)
+    case binary(BinaryOperation)
+    case affine(alpha: Float)
+    case sum(axis: Int), mean(axis: Int)               // axis of the input; output may keep it or not
+    case sumAll, meanAll
+    case max(axis: Int, argmax: Int32Tensor)
+    case softmax, logSoftmax
+    case layerNorm(mean: Tensor, rstd: Tensor, hasWeight: Bool, hasBias: Bool)
+    case rmsNorm(rstd: Tensor, hasWeight: Bool)
+    case activation(Activation)
+    case glu(axis: Int)
+    case dropout(mask: Tensor)
+    case indexSelect(axis: Int, ids: Int32Tensor, skip: Int32?)
+    case gather(index: Int32Tensor)
+    case concat(axis: Int)
+    case slice(axis: Int, start: Int)
+    case permute([Int])
+    case reshape
+    case maskedFill(mask: Int32Tensor)
+    case conv1d(stride: Int, padding: Int, hasBias: Bool)
+    case rope(positions: [Int32], base: Float)
+}
+
+enum Derivatives {
+    static func gradients(of op: Op, inputs x: [Tensor], output y: Tensor, outputGrad g: Tensor,
+                          needs: [Bool], ctx: ComputeContext) -> [Tensor?] {
+        switch op {
+        case let .matmul(ta, tb):
+            // Y = op(A)·op(B) with A folded to a matrix: dA = G·op(B)ᵀ (or op(B)·Gᵀ when A is transposed),
+            // dB = op(A)ᵀ·G (or Gᵀ·op(A) when B is transposed).
+            let a = ta ? x[0] : x[0].reshaped([-1, x[0].shape.last!])
+            let g2 = g.reshaped([-1, g.shape.last!])
+            let da: Tensor? = needs[0] ? (ta ? x[1].matmul(g2, transposeA: tb, transposeB: true)
+                                             : g2.matmul(x[1], transposeB: !tb).reshaped(x[0].shape)) : nil
+            let db: Tensor? = needs[1] ? (tb ? g2.matmul(a, transposeA: true, transposeB: ta)
+                                             : a.matmul(g2, transposeA: !ta)) : nil
+            return [da, db]
+
+        case let .batchedMatmul(ta, tb):
+            let da: Tensor? = needs[0] ? (ta ? x[1].batchedMatmul(g, transposeA: tb, transposeB: true, in: ctx)
+                                             : g.batchedMatmul(x[1], transposeB: !tb, in: ctx)) : nil
+            let db: Tensor? = needs[1] ? (tb ? g.batchedMatmul(x[0], transposeA: true, transposeB: ta, in: ctx)
+                                             : x[0].batchedMatmul(g, transposeA: !ta, in: ctx)) : nil
+            return [da, db]
+
+        case let .binary(kind):
+            // Broadcast inputs get G summed over the broadcast axes.
+            let (sa, sb) = (x[0].shape, x[1].shape)
+            switch kind {
+            case .add: return [needs[0] ? g.summed(toShape: sa) : nil, needs[1] ? g.summed(toShape: sb) : nil]
+            case .sub: return [needs[0] ? g.summed(toShape: sa) : nil, needs[1] ? (-g).summed(toShape: sb) : nil]
+            case .mul: return [needs[0] ? (g * x[1]).summed(toShape: sa) : nil,
+                               needs[1] ? (g * x[0]).summed(toShape: sb) : nil]
+            case .div: return [needs[0] ? (g / x[1]).summed(toShape: sa) : nil,      // d(a/b)/db = −y/b
+                               needs[1] ? (-(g * y / x[1])).summed(toShape: sb) : nil]
+            }
+
+        case let .affine(alpha):
+            return [g.affine(alpha)]
+
+        case let .sum(axis), let .mean(axis):
+            let (o, l, i) = Shape.split(x[0].shape, axis: axis)
+            var scale: Float = 1
+            if case .mean = op { scale = 1 / Float(l) }
+            var dx = Tensor(uninitializedShape: x[0].shape)
+            g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+                ReductionKernels.expand(gp.baseAddress!, outer: o, length: l, inner: i, scale: scale, d.baseAddress!)
+            } }
+            return [dx]
+
+        case .sumAll:
+            return [Tensor(shape: x[0].shape, repeating: g.item)]
+
+        case .meanAll:
+            return [Tensor(shape: x[0].shape, repeating: g.item / Float(x[0].count))]
+
+        case let .max(axis, argmax):
+            // G goes to the (first) maximal element of each reduced line.
+            let (o, l, i) = Shape.split(x[0].shape, axis: axis)
+            var dx = Tensor(zeros: x[0].shape)
+            g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+                for oi in 0..<o { for ii in 0..<i {
+                    d[(oi * l + Int(argmax.scalars[oi * i + ii])) * i + ii] = gp[oi * i + ii]
+                } }
+            } }
+            return [dx]
+
+        case .softmax, .logSoftmax:
+            let cols = y.shape.last ?? 1, rows = y.count / Swift.max(cols, 1)
+            var dx = Tensor(uninitializedShape: y.shape)
+            y.withUnsafeBufferPointer { yp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+                if case .softmax = op {
+                    SoftmaxKernels.softmaxBackward(yp.baseAddress!, gp.baseAddress!, d.baseAddress!, rows: rows, cols: cols, ctx: ctx)
+                } else {
+                    SoftmaxKernels.logSoftmaxBackward(yp.baseAddress!, gp.baseAddress!, d.baseAddress!, rows: rows, cols: cols, ctx: ctx)
+                }
+            } } }
+            return [dx]
+
+        case let .layerNorm(mean, rstd, hasWeight, hasBias):
+            let cols = x[0].shape.last!, rows = x[0].count / cols
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
+            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols]) : nil
+            var db: Tensor? = hasBias && needs[hasWeight ? 2 : 1] ? Tensor(zeros: [cols]) : nil
+            let w: Tensor? = hasWeight ? x[1] : nil
+            withOptionalPointers(w, &dx, &dw, &db) { wp, dxp, dwp, dbp in
+                x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
+                    mean.withUnsafeBufferPointer { mp in rstd.withUnsafeBufferPointer { rp in
+                        NormalizationKernels.layerNormBackward(xp.baseAddress!, weight: wp, mean: mp.baseAddress!,
+                                                               rstd: rp.baseAddress!, gp.baseAddress!, dinp: dxp,
+                                                               dweight: dwp, dbias: dbp, rows: rows, cols: cols, ctx: ctx)
+                    } } } }
+            }
+            return [dx] + (hasWeight ? [dw] : []) + (hasBias ? [db] : [])
+
+        case let .rmsNorm(rstd, hasWeight):
+            let cols = x[0].shape.last!, rows = x[0].count / cols
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
+            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols]) : nil
+            var unused: Tensor? = nil
+            withOptionalPointers(hasWeight ? x[1] : nil, &dx, &dw, &unused) { wp, dxp, dwp, _ in
+                x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in rstd.withUnsafeBufferPointer { rp in
+                    NormalizationKernels.rmsNormBackward(xp.baseAddress!, weight: wp, rstd: rp.baseAddress!,
+                                                         gp.baseAddress!, dinp: dxp, dweight: dwp, rows: rows, cols: cols, ctx: ctx)
+                } } }
+            }
+            return [dx] + (hasWeight ? [dw] : [])
+
+        case let .activation(f):
+            var dx = Tensor(uninitializedShape: x[0].shape)
+            x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+                ActivationKernels.backward(f, xp.baseAddress!, gp.baseAddress!, d.baseAddress!, x[0].count, ctx: ctx)
+            } } }
+            return [dx]
+
+        case let .glu(axis):
+            let (o, l, i) = Shape.split(x[0].shape, axis: axis)
+            var dx = Tensor(uninitializedShape: x[0].shape)
+            x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+                ActivationKernels.gluBackward(xp.baseAddress!, gp.baseAddress!, d.baseAddress!, outer: o, half: l / 2, inner: i)
+            } } }
+            return [dx]
+
+        case let .dropout(mask):
+            return [g * mask]
+
+        case let .indexSelect(axis, ids, skip):
+            // Scatter-add of G's rows back to the rows they were read from.
+            let (o, l, i) = Shape.split(x[0].shape, axis: axis)
+            var dx = Tensor(zeros: x[0].shape)
+            g.withUnsafeBufferPointer { gp in ids.scalars.withUnsafeBufferPointer { ip in dx.withUnsafeMutableBufferPointer { d in
+                IndexingKernels.indexAdd(gp.baseAddress!, ids: ip.baseAddress!, count: ids.count, d.baseAddress!,
+                                         outer: o, length: l, inner: i, skip: skip)
+            } } }
+            return [dx]
+
+        case let .gather(index):
+            let v = x[0].shape.last!, k = index.shape.last!
+            var dx = Tensor(zeros: x[0].shape)
+            g.withUnsafeBufferPointer { gp in index.scalars.withUnsafeBufferPointer { ip in dx.withUnsafeMutableBufferPointer { d in
+                IndexingKernels.scatterAdd(gp.baseAddress!, index: ip.baseAddress!, rows: x[0].count / v, k: k, d.baseAddress!, v: v)
+            } } }
+            return [dx]
+
+        case let .concat(axis):
+            var start = 0
+            return x.enumerated().map { j, part in
+                defer { start += part.shape[axis] }
+                return needs[j] ? g.slice(axis: axis, start: start, length: part.shape[axis]) : nil
+            }
+
+        case let .slice(axis, start):
+            let (o, l, i) = Shape.split(x[0].shape, axis: axis)
+            let len = g.shape[axis]
+            var dx = Tensor(zeros: x[0].shape)
+            g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+                ShapeKernels.copyWindow(gp.baseAddress!, srcLength: len, srcStart: 0, d.baseAddress!, dstLength: l,
+                                        dstStart: start, outer: o, length: len, inner: i)
+            } }
+            return [dx]
+
+        case let .permute(perm):
+            var inverse = [Int](repeating: 0, count: perm.count)
+            for (j, p) in perm.enumerated() { inverse[p] = j }
+            return [g.permuted(inverse)]
+
+        case .reshape:
+            return [g.reshaped(x[0].shape)]
+
+        case let .maskedFill(mask):
+            return [g.maskedFill(mask, with: 0)]
+
+        case let .conv1d(stride, padding, hasBias):
+            let (b, cin, t) = (x[0].shape[0], x[0].shape[1], x[0].shape[2])
+            let (cout, k) = (x[1].shape[0], x[1].shape[2])
+            let tout = g.shape[2]
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
+            var dw: Tensor? = needs[1] ? Tensor(zeros: x[1].shape) : nil
+            var db: Tensor? = hasBias && needs[2] ? Tensor(zeros: [cout]) : nil
+            let work = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, 2 * cin * k * tout))
+            defer { work.deallocate() }
+            withOptionalPointers(nil, &dx, &dw, &db) { _, dxp, dwp, dbp in
+                x[0].withUnsafeBufferPointer { xp in x[1].withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+                    Conv1dKernels.backward(xp.baseAddress!, weight: wp.baseAddress!, gp.baseAddress!, dinp: dxp,
+                                           dweight: dwp, dbias: dbp, batch: b, cin: cin, cout: cout, t: t, kernel: k,
+                                           stride: stride, padding: padding, cols: work, dcols: work + cin * k * tout)
+                } } }
+            }
+            return [dx, dw] + (hasBias ? [db] : [])
+
+        case let .rope(positions, base):
+            // A rotation's adjoint is the rotation by the opposite angle.
+            return [g.rotaryEmbedding(positions: positions, base: base, inverse: true)]
+        }
+    }
+
+    /// Pointers into an optional read-only tensor and three optional gradient buffers.
+    private static func withOptionalPointers(
+        _ w: Tensor?, _ a: inout Tensor?, _ b: inout Tensor?, _ c: inout Tensor?,
+        _ body: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
+    ) {
+        func mut(_ t: inout Tensor?, _ next: (UnsafeMutablePointer<Float>?) -> Void) {
+            if t == nil { next(nil) } else { t!.withUnsafeMutableBufferPointer { next($0.baseAddress!) } }
+        }
+        func read(_ next: (UnsafePointer<Float>?) -> Void) {
+            if let w { w.withUnsafeBufferPointer { next($0.baseAddress!) } } else { next(nil) }
+        }
+        read { wp in mut(&a) { ap in mut(&b) { bp in mut(&c) { cp in body(wp, ap, bp, cp) } } } }
+    }
+}
