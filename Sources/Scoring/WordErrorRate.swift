@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Word and character error rates as jiwer 4.0 computes them with its default transforms.
 ///
 /// * words (`wer_default`): `re.sub(r"\s\s+", " ")` (a run of two or more whitespace characters
@@ -132,22 +134,60 @@ public struct ErrorRate {
         }
     }
 
-    /// Scores line pairs; `perLine` receives each pair's counts.
-    /// - Throws: ``ScoringError/emptyReference(file:line:)`` unless allowed.
+    /// Scores line pairs; `perLine` receives each pair's counts, in line order.
+    /// - Parameter threads: lines are split into `threads` contiguous chunks scored in parallel, each
+    ///   with its own interner and aligner (token ids only need to agree within a line pair); counts
+    ///   are integers, so the result does not depend on the thread count.
+    /// - Throws: ``ScoringError/emptyReference(file:line:)`` unless allowed (the first such line).
     public mutating func score(references: [String], hypotheses: [String], referenceName: String = "reference",
+                               threads: Int = 1,
                                perLine: ((Int, ErrorRateResult) -> Void)? = nil) throws -> ErrorRateResult {
-        var total = ErrorRateResult(counts: EditCounts(), refLength: 0, hypLength: 0)
-        for i in references.indices {
-            let r = tokens(references[i]), h = tokens(hypotheses[i])
-            if r.isEmpty && !options.allowEmptyReferences {
-                throw ScoringError.emptyReference(file: referenceName, line: i + 1)
+        precondition(references.count == hypotheses.count, "line counts differ")
+        let n = references.count
+        let chunks = max(1, min(threads, n / 1000 + 1))
+        var results = [ErrorRateResult](repeating: ErrorRateResult(counts: EditCounts(), refLength: 0, hypLength: 0), count: n)
+        var firstEmpty = [Int?](repeating: nil, count: chunks)
+        if chunks == 1 {
+            firstEmpty[0] = scoreRange(0..<n, references, hypotheses, into: &results)
+        } else {
+            let unit = self.unit, options = self.options
+            results.withUnsafeMutableBufferPointer { out in
+                firstEmpty.withUnsafeMutableBufferPointer { empty in
+                    let box = ScoringPointers(results: out, empty: empty)
+                    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                        var worker = ErrorRate(unit: unit, options: options)
+                        let range = (c * n / chunks)..<((c + 1) * n / chunks)
+                        box.empty[c] = worker.scoreRange(range, references, hypotheses, into: box.results)
+                    }
+                }
             }
-            let c = aligner.align(r, h)
-            let res = ErrorRateResult(counts: c, refLength: r.count, hypLength: h.count)
+        }
+        if let line = firstEmpty.compactMap({ $0 }).first {
+            throw ScoringError.emptyReference(file: referenceName, line: line + 1)
+        }
+        var total = ErrorRateResult(counts: EditCounts(), refLength: 0, hypLength: 0)
+        for i in 0..<n {
+            let res = results[i]
             perLine?(i, res)
-            total.counts += c; total.refLength += r.count; total.hypLength += h.count
+            total.counts += res.counts; total.refLength += res.refLength; total.hypLength += res.hypLength
         }
         return total
+    }
+
+    /// Scores lines `range` into `out`; returns the first line with an empty (disallowed) reference.
+    private mutating func scoreRange(_ range: Range<Int>, _ references: [String], _ hypotheses: [String],
+                                     into out: UnsafeMutableBufferPointer<ErrorRateResult>) -> Int? {
+        for i in range {
+            let r = tokens(references[i]), h = tokens(hypotheses[i])
+            if r.isEmpty && !options.allowEmptyReferences { return i }
+            out[i] = ErrorRateResult(counts: aligner.align(r, h), refLength: r.count, hypLength: h.count)
+        }
+        return nil
+    }
+
+    private mutating func scoreRange(_ range: Range<Int>, _ references: [String], _ hypotheses: [String],
+                                     into out: inout [ErrorRateResult]) -> Int? {
+        out.withUnsafeMutableBufferPointer { scoreRange(range, references, hypotheses, into: $0) }
     }
 
     /// The alignment of one pair (token ids and steps).
@@ -163,5 +203,15 @@ public struct ErrorRate {
         case .word: interner.string(id)
         case .character: String(Character(Unicode.Scalar(UInt32(bitPattern: id)) ?? " "))
         }
+    }
+}
+
+/// Result slots handed to scoring workers; each worker writes only its own chunk's slots.
+private final class ScoringPointers: @unchecked Sendable {
+    let results: UnsafeMutableBufferPointer<ErrorRateResult>
+    let empty: UnsafeMutableBufferPointer<Int?>
+    init(results: UnsafeMutableBufferPointer<ErrorRateResult>, empty: UnsafeMutableBufferPointer<Int?>) {
+        self.results = results
+        self.empty = empty
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `mtla score` against the Python reference tools on 100,000 lines.
-# Run by hand (never in CI):   Tools/bench/bench-scoring.sh [lines] [metric...]
+# Run by hand (never in CI):   [SCORE_THREADS=N] Tools/bench/bench-scoring.sh [lines] [metric...]
+# (SCORE_THREADS: --threads for WER/CER, default 1; the peers are single-threaded.)
 # Needs the release binary (swift build -c release --product mtla) and a venv with sacrebleu 2.6.0,
 # jiwer 4.0.0 and rouge-score 0.1.2 (PEERS_VENV, default /work/peers-venv).
 # Per metric: both numbers (they must agree within 1e-9 relative), the median wall time of 3 runs of
@@ -25,8 +26,8 @@ for m in "${METRICS[@]}"; do
   extra=()
   case "$m" in
     bleu|chrf|ter) key=score;;
-    wer) key=wer;;
-    cer) key=cer;;
+    wer) key=wer; extra=(--threads "${SCORE_THREADS:-1}");;
+    cer) key=cer; extra=(--threads "${SCORE_THREADS:-1}");;
     rouge) key=rougeL.fmeasure; extra=(--stem);;
   esac
   ours=(); peers=()

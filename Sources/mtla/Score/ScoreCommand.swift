@@ -75,6 +75,9 @@ struct ScoreCommand: ParsableCommand {
     var seed: UInt32 = 12345
 
     // WER options
+    @Option(name: .long, help: "WER/CER: threads scoring line pairs in parallel (results do not depend on it).")
+    var threads: Int = 1
+
     @Option(name: .long, help: "WER/CER output: jiwer (the rate), kaldi, sum, pralign.")
     var report: WERReport = .jiwer
     @Option(name: .long, help: "Utterance ids in the inputs: none, text ('id words…'), trn ('words… (id)').")

@@ -55,8 +55,10 @@ extension ScoreCommand {
         }
         var er = ErrorRate(unit: unit, options: opts)
         let hs = hypSets[0]
-        if report == .jiwer && !json {
-            return "\(try er.score(references: refs, hypotheses: hs, referenceName: ref[0]).rate)"
+        if report == .jiwer {
+            // Counts only: the parallel path (no per-utterance alignment steps are needed).
+            let total = try er.score(references: refs, hypotheses: hs, referenceName: ref[0], threads: threads)
+            return json ? errorRateJSON(total) : "\(total.rate)"
         }
         var utts: [ScoredUtterance] = []
         var total = ErrorRateResult(counts: EditCounts(), refLength: 0, hypLength: 0)
@@ -76,19 +78,22 @@ extension ScoreCommand {
                 utts.append(ScoredUtterance(id: ids == .none ? "\(k + 1)" : refU[k].0, counts: a.counts, refLength: a.ref.count, pairs: pairs))
             }
         }
-        if json {
-            var o: [(String, JSONValue)] = [(metric == .wer ? "wer" : "cer", .number(total.rate)), ("hits", .int(total.counts.hits)),
-                                            ("substitutions", .int(total.counts.substitutions)), ("deletions", .int(total.counts.deletions)),
-                                            ("insertions", .int(total.counts.insertions)), ("ref_len", .int(total.refLength))]
-            if metric == .wer { o += [("mer", .number(total.mer)), ("wil", .number(total.wil)), ("wip", .number(total.wip))] }
-            return JSONValue.object(o).render()
-        }
+        if json { return errorRateJSON(total) }
         switch report {
         case .kaldi: return WERReports.kaldi(utts, unit: metric == .wer ? "WER" : "CER")
         case .sum: return WERReports.sum(utts, title: hyp[0])
         case .pralign: return WERReports.pralign(utts)
         case .jiwer: return "\(total.rate)"
         }
+    }
+
+    /// The `--json` object of WER/CER (jiwer's names; rates as fractions).
+    func errorRateJSON(_ total: ErrorRateResult) -> String {
+        var o: [(String, JSONValue)] = [(metric == .wer ? "wer" : "cer", .number(total.rate)), ("hits", .int(total.counts.hits)),
+                                        ("substitutions", .int(total.counts.substitutions)), ("deletions", .int(total.counts.deletions)),
+                                        ("insertions", .int(total.counts.insertions)), ("ref_len", .int(total.refLength))]
+        if metric == .wer { o += [("mer", .number(total.mer)), ("wil", .number(total.wil)), ("wip", .number(total.wip))] }
+        return JSONValue.object(o).render()
     }
 
     func runAccuracy() throws -> String {
