@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "Scoring", targets: ["Scoring"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Optim", targets: ["Optim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +41,9 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["TensorCore"], swiftSettings: cpuFlags),
         // L3
         .target(name: "FeatureStore", dependencies: ["Fbank", "AudioIO"], swiftSettings: cpuFlags),
+        .target(name: "NN", dependencies: ["Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
+        // L4
+        .target(name: "Optim", dependencies: ["NN", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         // L8
         .executableTarget(
             name: "mtla",
@@ -57,6 +62,8 @@ let package = Package(
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "_TestSupport"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "_TestSupport"]),
     ]
 )
