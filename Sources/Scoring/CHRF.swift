@@ -145,43 +145,35 @@ struct CHRFExtractor {
         return Prepared(chars: chars, words: words)
     }
 
+    /// For n = 1…order: (hypothesis n-grams, reference n-grams, matches), sacreBLEU's chrF statistics,
+    /// for character (UInt32 code points) or word (Int32 ids) sequences.
+    @inline(__always)
+    private mutating func appendCounts<T>(_ h: UnsafeBufferPointer<T>, _ r: UnsafeBufferPointer<T>, order: Int,
+                                          key: (UnsafeBufferPointer<T>, Int, Int) -> (UInt64, UInt64), to out: inout [Int]) {
+        for n in 1...order {
+            table.clear(expected: h.count + r.count + 2)
+            var nRef = 0, nHyp = 0
+            if r.count >= n {
+                for i in 0...(r.count - n) { let (a, b) = key(r, i, n); table.a[table.slot(a, b)] += 1; nRef += 1 }
+            }
+            if h.count >= n {
+                for i in 0...(h.count - n) { let (a, b) = key(h, i, n); table.b[table.slot(a, b)] += 1; nHyp += 1 }
+            }
+            var match = 0
+            for s in table.used where table.a[s] > 0 && table.b[s] > 0 { match += Int(min(table.a[s], table.b[s])) }
+            out.append(nRef > 0 ? nHyp : 0); out.append(nRef); out.append(match)
+        }
+    }
+
     mutating func statistics(hyp: Prepared, ref: Prepared) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(3 * (chrf.charOrder + chrf.wordOrder))
         hyp.chars.withUnsafeBufferPointer { h in
-            ref.chars.withUnsafeBufferPointer { r in
-                for n in 1...chrf.charOrder {
-                    table.clear(expected: h.count + r.count + 2)
-                    var nRef = 0, nHyp = 0
-                    if r.count >= n {
-                        for i in 0...(r.count - n) { let (a, b) = charNGramKey(r, i, n); table.a[table.slot(a, b)] += 1; nRef += 1 }
-                    }
-                    if h.count >= n {
-                        for i in 0...(h.count - n) { let (a, b) = charNGramKey(h, i, n); table.b[table.slot(a, b)] += 1; nHyp += 1 }
-                    }
-                    var match = 0
-                    for s in table.used where table.a[s] > 0 && table.b[s] > 0 { match += Int(min(table.a[s], table.b[s])) }
-                    out.append(nRef > 0 ? nHyp : 0); out.append(nRef); out.append(match)
-                }
-            }
+            ref.chars.withUnsafeBufferPointer { r in appendCounts(h, r, order: chrf.charOrder, key: charNGramKey, to: &out) }
         }
         if chrf.wordOrder > 0 {
             hyp.words.withUnsafeBufferPointer { h in
-                ref.words.withUnsafeBufferPointer { r in
-                    for n in 1...chrf.wordOrder {
-                        table.clear(expected: h.count + r.count + 2)
-                        var nRef = 0, nHyp = 0
-                        if r.count >= n {
-                            for i in 0...(r.count - n) { let (a, b) = wordNGramKey(r, i, n); table.a[table.slot(a, b)] += 1; nRef += 1 }
-                        }
-                        if h.count >= n {
-                            for i in 0...(h.count - n) { let (a, b) = wordNGramKey(h, i, n); table.b[table.slot(a, b)] += 1; nHyp += 1 }
-                        }
-                        var match = 0
-                        for s in table.used where table.a[s] > 0 && table.b[s] > 0 { match += Int(min(table.a[s], table.b[s])) }
-                        out.append(nRef > 0 ? nHyp : 0); out.append(nRef); out.append(match)
-                    }
-                }
+                ref.words.withUnsafeBufferPointer { r in appendCounts(h, r, order: chrf.wordOrder, key: wordNGramKey, to: &out) }
             }
         }
         return out
