@@ -204,15 +204,25 @@ public enum FusedAttention {
         let perWorker = queryTile * keyTile + 2 * queryTile
         let ctx = KernelPointers(AttentionForwardArgs(q: q, k: k, v: v, shape: shape, layout: layout, scale: scale,
                                              mask: mask, out: out, lse: logSumExp))
+        runUnits(units, workers: workers, workspace: workspace, perWorker: perWorker) { unit, ws in
+            forwardUnit(ctx.value, unit: unit, workspace: ws)
+        }
+    }
+
+    /// Runs `body` for units 0..<units, unit u on worker u mod workers (a fixed assignment, so results
+    /// do not depend on scheduling), each worker with its own `perWorker` floats of `workspace`, and
+    /// OpenBLAS on one thread inside.
+    private static func runUnits(_ units: Int, workers: Int, workspace: UnsafeMutablePointer<Float>, perWorker: Int,
+                                 _ body: @escaping @Sendable (Int, UnsafeMutablePointer<Float>) -> Void) {
         let ws = KernelPointers(workspace)
         withSingleThreadedBLAS {
             if workers <= 1 {
-                for unit in 0..<units { forwardUnit(ctx.value, unit: unit, workspace: ws.value) }
+                for unit in 0..<units { body(unit, ws.value) }
             } else {
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     var unit = w
                     while unit < units {
-                        forwardUnit(ctx.value, unit: unit, workspace: ws.value + w * perWorker)
+                        body(unit, ws.value + w * perWorker)
                         unit += workers
                     }
                 }
@@ -242,19 +252,8 @@ public enum FusedAttention {
         let ctx = KernelPointers(AttentionBackwardArgs(q: q, k: k, v: v, out: out, lse: logSumExp, dOut: dOut,
                                               shape: shape, layout: layout, scale: scale, mask: mask,
                                               dQ: dQ, dK: dK, dV: dV))
-        let ws = KernelPointers(workspace)
-        withSingleThreadedBLAS {
-            if workers <= 1 {
-                for unit in 0..<units { backwardUnit(ctx.value, unit: unit, workspace: ws.value) }
-            } else {
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    var unit = w
-                    while unit < units {
-                        backwardUnit(ctx.value, unit: unit, workspace: ws.value + w * perWorker)
-                        unit += workers
-                    }
-                }
-            }
+        runUnits(units, workers: workers, workspace: workspace, perWorker: perWorker) { unit, ws in
+            backwardUnit(ctx.value, unit: unit, workspace: ws)
         }
     }
 
