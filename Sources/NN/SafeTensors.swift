@@ -16,6 +16,12 @@ public enum SafeTensors {
         public var tensors: [String: Tensor]
         public var names: [String]
         public var metadata: [String: String]
+
+        public init(tensors: [String: Tensor], names: [String], metadata: [String: String] = [:]) {
+            self.tensors = tensors
+            self.names = names
+            self.metadata = metadata
+        }
     }
 
     /// Reads `url`. - Throws: `NNError` naming the file (and the tensor).
