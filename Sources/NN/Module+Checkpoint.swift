@@ -12,7 +12,7 @@ extension Module {
     /// - Throws: `NNError.missingParameter` (first in parameter order), `.unexpectedParameter` (first
     ///   in name order), `.shapeMismatch`.
     public func load(_ tensors: [String: Tensor], file: String = "<memory>", strict: Bool = true) throws {
-        let params = namedParameters()
+        let params = stateDictParameters()
         let known = Set(params.map(\.0))
         if strict {
             if let missing = params.first(where: { tensors[$0.0] == nil }) {

@@ -19,17 +19,25 @@ extension Module {
     public var localParameters: [(String, Variable)] { [] }
     public var children: [(String, any Module)] { [] }
 
-    /// Every parameter with its full dotted path (own parameters first, then children depth-first),
-    /// the order of PyTorch's `named_parameters()` for modules that register parameters first.
-    public func namedParameters() -> [(String, Variable)] {
+    /// Every parameter path with its variable, own parameters first, then children depth-first
+    /// (the order of PyTorch's `state_dict()` for modules that register parameters first). A shared
+    /// (tied) parameter appears under each of its paths, as in a PyTorch state dict.
+    public func stateDictParameters() -> [(String, Variable)] {
         var result = localParameters
         for (name, child) in children {
-            result += child.namedParameters().map { ("\(name).\($0.0)", $0.1) }
+            result += child.stateDictParameters().map { ("\(name).\($0.0)", $0.1) }
         }
         return result
     }
 
-    /// The parameters in `namedParameters()` order.
+    /// As `stateDictParameters()` but a shared parameter only under its first path, as PyTorch's
+    /// `named_parameters()`; use these (or `parameters`) for optimisers, so a tied weight is updated once.
+    public func namedParameters() -> [(String, Variable)] {
+        var seen = Set<ObjectIdentifier>()
+        return stateDictParameters().filter { seen.insert(ObjectIdentifier($0.1)).inserted }
+    }
+
+    /// The distinct parameters in `namedParameters()` order.
     public var parameters: [Variable] { namedParameters().map(\.1) }
 
     /// Total number of parameter elements.
@@ -37,7 +45,7 @@ extension Module {
 
     /// The parameter values by path (a state dict).
     public func stateDict() -> [String: Tensor] {
-        Dictionary(namedParameters().map { ($0.0, $0.1.value) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(stateDictParameters().map { ($0.0, $0.1.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Clears every parameter's gradient.

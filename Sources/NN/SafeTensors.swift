@@ -27,7 +27,7 @@ public enum SafeTensors {
     /// Reads `url`. - Throws: `NNError` naming the file (and the tensor).
     public static func read(_ url: URL) throws -> File {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw NNError.io(file: url.path, message: "cannot read: \(error.localizedDescription)")
         }
         return try decode(data, file: url.path)
@@ -35,7 +35,10 @@ public enum SafeTensors {
 
     /// Decodes a safetensors byte string; `file` names it in errors.
     public static func decode(_ data: Data, file: String) throws -> File {
-        let bytes = [UInt8](data)
+        try data.withUnsafeBytes { try decode($0, file: file) }
+    }
+
+    private static func decode(_ bytes: UnsafeRawBufferPointer, file: String) throws -> File {
         guard bytes.count >= 8 else { throw NNError.truncatedHeader(file: file, headerLength: 0, fileSize: bytes.count) }
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
@@ -44,7 +47,7 @@ public enum SafeTensors {
         }
         let headerEnd = 8 + Int(n), dataSize = bytes.count - headerEnd
         let json: Any
-        do { json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) } catch {
+        do { json = try JSONSerialization.jsonObject(with: Data(UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd]))) } catch {
             throw NNError.invalidHeader(file: file, reason: "not JSON")
         }
         guard let header = json as? [String: Any] else { throw NNError.invalidHeader(file: file, reason: "not a JSON object") }
@@ -87,11 +90,9 @@ public enum SafeTensors {
         }
         if expected != dataSize, let last = entries.last { throw NNError.dataNotContiguous(tensor: last.name, file: file) }
         var tensors: [String: Tensor] = [:]
-        bytes.withUnsafeBytes { raw in
-            for e in entries {
-                let src = UnsafeRawBufferPointer(rebasing: raw[(headerEnd + e.begin)..<(headerEnd + e.end)])
-                tensors[e.name] = decodeTensor(src, dtype: e.dtype, shape: e.shape)
-            }
+        for e in entries {
+            let src = UnsafeRawBufferPointer(rebasing: bytes[(headerEnd + e.begin)..<(headerEnd + e.end)])
+            tensors[e.name] = decodeTensor(src, dtype: e.dtype, shape: e.shape)
         }
         return File(tensors: tensors, names: entries.map(\.name), metadata: metadata)
     }
@@ -103,6 +104,10 @@ public enum SafeTensors {
     private static func decodeTensor(_ src: UnsafeRawBufferPointer, dtype: String, shape: [Int]) -> Tensor {
         var t = Tensor(uninitializedShape: shape)
         t.withUnsafeMutableBufferPointer { out in
+            if dtype == "F32", UInt32(1).littleEndian == 1, !out.isEmpty {   // the file's layout is the memory's
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: src)
+                return
+            }
             for i in 0..<out.count {
                 switch dtype {
                 case "F32":
@@ -142,7 +147,11 @@ public enum SafeTensors {
         out.append(contentsOf: h)
         for name in names {
             tensors[name]!.withUnsafeBufferPointer { b in
-                for x in b { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+                if UInt32(1).littleEndian == 1 {   // little-endian host: the memory is the file's layout
+                    out.append(UnsafeBufferPointer(start: b.baseAddress, count: b.count))
+                } else {
+                    for x in b { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+                }
             }
         }
         return out

@@ -87,3 +87,40 @@ final class TinyModel: Module {
         #expect(y.shape == [3, 2, 2] && lengths == [3, 2])
     }
 }
+
+/// A model whose output projection shares the embedding matrix (fairseq's
+/// `share_decoder_input_output_embed`).
+final class TiedModel: Module {
+    let embed: Embedding
+    init() {
+        var g = Xoshiro256(seed: 2)
+        embed = Embedding(5, 3, generator: &g)
+    }
+    var children: [(String, any Module)] { [("embed_tokens", embed), ("output_projection", TiedLinear(embed.weight))] }
+}
+
+final class TiedLinear: Module {
+    let weight: Variable
+    init(_ w: Variable) { weight = w }
+    var localParameters: [(String, Variable)] { [("weight", weight)] }
+}
+
+@Suite struct TiedParameterTests {
+    /// As PyTorch: `named_parameters()` lists a shared tensor once, `state_dict()` under every name.
+    @Test func sharedParameterOnceForOptimisersEveryNameInStateDict() throws {
+        let m = TiedModel()
+        #expect(m.namedParameters().map(\.0) == ["embed_tokens.weight"])
+        #expect(m.stateDict().keys.sorted() == ["embed_tokens.weight", "output_projection.weight"])
+        try m.load(m.stateDict())
+    }
+
+    @Test func ffnIsFc2OfActivationOfFc1() {
+        var g = Xoshiro256(seed: 4)
+        let ffn = FFN(dim: 3, hidden: 5, activation: .gelu, generator: &g)
+        let x = Variable(Tensor.randomNormal([2, 3], using: &g))
+        let tape = Tape()
+        let expected = ffn.fc2(tape.activation(ffn.fc1(x, on: tape), .gelu), on: tape)
+        #expect(ffn(x, on: tape).value == expected.value)
+        #expect(ffn.namedParameters().map(\.0) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
+    }
+}
