@@ -1,5 +1,6 @@
 import Foundation
 import Autograd
+import NN
 import TensorCore
 
 /// Adam exactly as `torch.optim.Adam` (single-tensor path, `amsgrad=False`, `maximize=False`), per
@@ -63,6 +64,53 @@ public class Adam: Optimizer {
             }
             exp_avg[i] = m; exp_avg_sq[i] = v
         }
+    }
+}
+
+extension Adam {
+    /// The optimiser state as tensors, named as PyTorch's `optimizer.state_dict()["state"]`:
+    /// `state.<i>.exp_avg`, `state.<i>.exp_avg_sq`, `state.<i>.step` (a scalar) for every parameter
+    /// index `i` that has been updated. Save it with `SafeTensors.write` to resume training.
+    public func stateTensors() -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for i in parameters.indices where steps[i] > 0 {
+            out["state.\(i).exp_avg"] = exp_avg[i]!
+            out["state.\(i).exp_avg_sq"] = exp_avg_sq[i]!
+            out["state.\(i).step"] = Tensor(Float(steps[i]))
+        }
+        return out
+    }
+
+    /// Restores `stateTensors()`. Parameters without state start afresh.
+    /// - Throws: `NNError.shapeMismatch` when a moment's shape differs from its parameter's,
+    ///   `NNError.unexpectedParameter` for a name that is not `state.<i>.{exp_avg,exp_avg_sq,step}` of
+    ///   a parameter index, `NNError.missingParameter` when one of the three is absent.
+    public func loadState(_ tensors: [String: Tensor], file: String = "<memory>") throws {
+        var m = [Tensor?](repeating: nil, count: parameters.count), v = m
+        var s = [Int](repeating: 0, count: parameters.count)
+        for (name, t) in tensors {
+            let parts = name.split(separator: ".")
+            guard parts.count == 3, parts[0] == "state", let i = Int(parts[1]), parameters.indices.contains(i) else {
+                throw NNError.unexpectedParameter(path: name, file: file)
+            }
+            switch parts[2] {
+            case "exp_avg", "exp_avg_sq":
+                guard t.shape == parameters[i].shape else {
+                    throw NNError.shapeMismatch(path: name, expected: parameters[i].shape, found: t.shape, file: file)
+                }
+                if parts[2] == "exp_avg" { m[i] = t } else { v[i] = t }
+            case "step":
+                guard t.count == 1 else { throw NNError.shapeMismatch(path: name, expected: [], found: t.shape, file: file) }
+                s[i] = Int(t.item)
+            default: throw NNError.unexpectedParameter(path: name, file: file)
+            }
+        }
+        for i in parameters.indices where m[i] != nil || v[i] != nil || s[i] != 0 {
+            for (suffix, present) in [("exp_avg", m[i] != nil), ("exp_avg_sq", v[i] != nil), ("step", s[i] != 0)] where !present {
+                throw NNError.missingParameter(path: "state.\(i).\(suffix)", file: file)
+            }
+        }
+        exp_avg = m; exp_avg_sq = v; steps = s
     }
 }
 
