@@ -77,8 +77,8 @@ public enum SafeTensors {
             let (count, overflow) = e.shape.reduce((1, false)) { acc, d in
                 let (p, o) = acc.0.multipliedReportingOverflow(by: d); return (p, acc.1 || o)
             }
-            guard !overflow, count.multipliedReportingOverflow(by: size) == (count * size, false),
-                  count * size == e.end - e.begin else {
+            let (byteCount, overflow2) = count.multipliedReportingOverflow(by: size)
+            guard !overflow, !overflow2, byteCount == e.end - e.begin else {
                 throw NNError.byteCountMismatch(tensor: e.name, shape: e.shape, bytes: e.end - e.begin, file: file)
             }
         }

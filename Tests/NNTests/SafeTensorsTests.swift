@@ -83,6 +83,10 @@ import _TestSupport
         #expect(throws: NNError.byteCountMismatch(tensor: "a", shape: [2], bytes: 4, file: "bad")) {
             try SafeTensors.decode(wrongCount, file: "bad")
         }
+        let huge = header(#"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])
+        #expect(throws: NNError.byteCountMismatch(tensor: "a", shape: [4611686018427387904, 4], bytes: 4, file: "bad")) {
+            try SafeTensors.decode(huge, file: "bad")
+        }
         let gap = header(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Array(repeating: 0, count: 8))
         #expect(throws: NNError.dataNotContiguous(tensor: "a", file: "bad")) { try SafeTensors.decode(gap, file: "bad") }
         #expect(throws: NNError.invalidHeader(file: "bad", reason: "not JSON")) {
