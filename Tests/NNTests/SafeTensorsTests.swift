@@ -126,3 +126,31 @@ import _TestSupport
         #expect(m.stateDict() == before)
     }
 }
+
+/// The reference attention files in Data/reference/attention were written by the Python `safetensors`
+/// 0.8.0 package (Data/reference/README.md §2): reading them checks interchange with it.
+@Suite struct SafeTensorsInteropTests {
+    @Test(arguments: ["mha", "gqa", "mqa", "mla", "mtla_s2"])
+    func readsFilesWrittenByThePythonPackage(_ name: String) throws {
+        let url = TestData.reference("attention/\(name).safetensors")
+        let file = try SafeTensors.read(url)
+        // Cross-check names, shapes and the first values against the header parsed independently.
+        let raw = try Data(contentsOf: url)
+        let n = raw.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        let header = try #require(try JSONSerialization.jsonObject(with: raw.subdata(in: 8..<8 + n)) as? [String: Any])
+        let names = header.keys.filter { $0 != "__metadata__" }
+        #expect(Set(file.tensors.keys) == Set(names))
+        #expect(file.metadata["config"] != nil)
+        for key in names {
+            let entry = try #require(header[key] as? [String: Any])
+            let shape = try #require(entry["shape"] as? [Int])
+            let offsets = try #require(entry["data_offsets"] as? [Int])
+            let t = try #require(file.tensors[key])
+            #expect(t.shape == shape, "\(key)")
+            if offsets[1] > offsets[0] {
+                let first = raw.withUnsafeBytes { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 8 + n + offsets[0], as: UInt32.self))) }
+                #expect(t.scalars.first == first, "\(key)")
+            }
+        }
+    }
+}
