@@ -29,6 +29,9 @@ enum Op {
     case maskedFill(mask: Int32Tensor)
     case conv1d(stride: Int, padding: Int, hasBias: Bool)
     case rope(positions: [Int32], base: Float)
+    case attention(AttentionRecord)
+    case labelSmoothedCrossEntropy(targets: Int32Tensor, epsilon: Float, ignoreIndex: Int32?)
+    case ctc(gradient: Tensor, perSequence: Bool, layout: CTCLoss.Layout)
 }
 
 enum Derivatives {
@@ -221,6 +224,54 @@ enum Derivatives {
         case let .rope(positions, base):
             // A rotation's adjoint is the rotation by the opposite angle.
             return [g.rotaryEmbedding(positions: positions, base: base, inverse: true)]
+
+        case let .attention(r):
+            // FlashAttention-2 backward: score tiles recomputed from q, k and the saved log-sum-exp.
+            // The kernel writes all three gradients (a GQA kv head sums its group's contributions).
+            var (dq, dk, dv) = (Tensor(uninitializedShape: x[0].shape), Tensor(uninitializedShape: x[1].shape),
+                                Tensor(uninitializedShape: x[2].shape))
+            var workspace = Tensor(uninitializedShape: [FusedAttention.backwardWorkspaceCount(threads: ctx.threads)])
+            r.withMask { mask in
+                x[0].withUnsafeBufferPointer { qp in x[1].withUnsafeBufferPointer { kp in x[2].withUnsafeBufferPointer { vp in
+                    y.withUnsafeBufferPointer { op in r.logSumExp.withUnsafeBufferPointer { lp in g.withUnsafeBufferPointer { gp in
+                        dq.withUnsafeMutableBufferPointer { dqp in dk.withUnsafeMutableBufferPointer { dkp in
+                            dv.withUnsafeMutableBufferPointer { dvp in workspace.withUnsafeMutableBufferPointer { wp in
+                                FusedAttention.backward(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!,
+                                                        out: op.baseAddress!, logSumExp: lp.baseAddress!, dOut: gp.baseAddress!,
+                                                        shape: r.shape, layout: r.layout, scale: r.scale, mask: mask,
+                                                        dQ: dqp.baseAddress!, dK: dkp.baseAddress!, dV: dvp.baseAddress!,
+                                                        workspace: wp.baseAddress!, threads: ctx.threads)
+                            } }
+                        } }
+                    } } }
+                } } }
+            }
+            return [needs[0] ? dq : nil, needs[1] ? dk : nil, needs[2] ? dv : nil]
+
+        case let .labelSmoothedCrossEntropy(targets, epsilon, ignoreIndex):
+            // d loss/d logits = G·(softmax − eps_i − (1 − ε − eps_i)·onehot(target)), recomputed from the logits.
+            let v = x[0].shape.last!, n = x[0].count / v
+            var dx = Tensor(uninitializedShape: x[0].shape)
+            x[0].withUnsafeBufferPointer { lp in targets.scalars.withUnsafeBufferPointer { tp in dx.withUnsafeMutableBufferPointer { d in
+                _ = LabelSmoothedCrossEntropy.fromLogits(logits: lp.baseAddress!, targets: tp.baseAddress!, rows: n, vocab: v,
+                                                         epsilon: epsilon, ignoreIndex: ignoreIndex, gradLoss: g.item,
+                                                         gradLogits: d.baseAddress!, threads: ctx.threads)
+            } } }
+            return [dx]
+
+        case let .ctc(gradient, perSequence, layout):
+            // The forward pass stored d(Σ_n w_n·loss_n)/d logits with w_n the reduction weights for G = 1;
+            // a reduced loss scales it by G, per-sequence losses scale sequence n's rows by G_n.
+            guard perSequence else { return [gradient.affine(g.item)] }
+            let s = x[0].shape, c = s[2]
+            var dx = gradient
+            g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+                for row in 0..<(s[0] * s[1]) {
+                    let w = gp[layout == .timeMajor ? row % s[1] : row / s[1]]
+                    for j in 0..<c { d[row * c + j] *= w }
+                }
+            } }
+            return [dx]
         }
     }
 
