@@ -43,10 +43,10 @@ enum Derivatives {
             // dB = op(A)ᵀ·G (or Gᵀ·op(A) when B is transposed).
             let a = ta ? x[0] : x[0].reshaped([-1, x[0].shape.last!])
             let g2 = g.reshaped([-1, g.shape.last!])
-            let da: Tensor? = needs[0] ? (ta ? x[1].matmul(g2, transposeA: tb, transposeB: true)
-                                             : g2.matmul(x[1], transposeB: !tb).reshaped(x[0].shape)) : nil
-            let db: Tensor? = needs[1] ? (tb ? g2.matmul(a, transposeA: true, transposeB: ta)
-                                             : a.matmul(g2, transposeA: !ta)) : nil
+            let da: Tensor? = needs[0] ? (ta ? x[1].matmul(g2, transposeA: tb, transposeB: true, in: ctx)
+                                             : g2.matmul(x[1], transposeB: !tb, in: ctx).reshaped(x[0].shape)) : nil
+            let db: Tensor? = needs[1] ? (tb ? g2.matmul(a, transposeA: true, transposeB: ta, in: ctx)
+                                             : a.matmul(g2, transposeA: !ta, in: ctx)) : nil
             return [da, db]
 
         case let .batchedMatmul(ta, tb):
@@ -60,8 +60,8 @@ enum Derivatives {
             // Broadcast inputs get G summed over the broadcast axes.
             let (sa, sb) = (x[0].shape, x[1].shape)
             switch kind {
-            case .add: return [needs[0] ? g.summed(toShape: sa) : nil, needs[1] ? g.summed(toShape: sb) : nil]
-            case .sub: return [needs[0] ? g.summed(toShape: sa) : nil, needs[1] ? (-g).summed(toShape: sb) : nil]
+            case .add: return [needs[0] ? g.summed(toShape: sa, in: ctx) : nil, needs[1] ? g.summed(toShape: sb, in: ctx) : nil]
+            case .sub: return [needs[0] ? g.summed(toShape: sa, in: ctx) : nil, needs[1] ? (-g).summed(toShape: sb) : nil]
             case .mul: return [needs[0] ? (g * x[1]).summed(toShape: sa) : nil,
                                needs[1] ? (g * x[0]).summed(toShape: sb) : nil]
             case .div: return [needs[0] ? (g / x[1]).summed(toShape: sa) : nil,      // d(a/b)/db = −y/b
@@ -69,28 +69,28 @@ enum Derivatives {
             }
 
         case let .affine(alpha):
-            return [g.affine(alpha)]
+            return [g.affine(alpha, in: ctx)]
 
         case let .sum(axis), let .mean(axis):
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
             var scale: Float = 1
             if case .mean = op { scale = 1 / Float(l) }
-            var dx = Tensor(uninitializedShape: x[0].shape)
+            var dx = Tensor(uninitializedShape: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 ReductionKernels.expand(gp.baseAddress!, outer: o, length: l, inner: i, scale: scale, d.baseAddress!)
             } }
             return [dx]
 
         case .sumAll:
-            return [Tensor(shape: x[0].shape, repeating: g.item)]
+            return [Tensor(shape: x[0].shape, repeating: g.item, in: ctx)]
 
         case .meanAll:
-            return [Tensor(shape: x[0].shape, repeating: g.item / Float(x[0].count))]
+            return [Tensor(shape: x[0].shape, repeating: g.item / Float(x[0].count), in: ctx)]
 
         case let .max(axis, argmax):
             // G goes to the (first) maximal element of each reduced line.
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
-            var dx = Tensor(zeros: x[0].shape)
+            var dx = Tensor(zeros: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 for oi in 0..<o { for ii in 0..<i {
                     d[(oi * l + Int(argmax.scalars[oi * i + ii])) * i + ii] = gp[oi * i + ii]
@@ -100,7 +100,7 @@ enum Derivatives {
 
         case .softmax, .logSoftmax:
             let cols = y.shape.last ?? 1, rows = y.count / Swift.max(cols, 1)
-            var dx = Tensor(uninitializedShape: y.shape)
+            var dx = Tensor(uninitializedShape: y.shape, in: ctx)
             y.withUnsafeBufferPointer { yp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 if case .softmax = op {
                     SoftmaxKernels.softmaxBackward(yp.baseAddress!, gp.baseAddress!, d.baseAddress!, rows: rows, cols: cols, ctx: ctx)
@@ -112,9 +112,9 @@ enum Derivatives {
 
         case let .layerNorm(mean, rstd, hasWeight, hasBias):
             let cols = x[0].shape.last!, rows = x[0].count / cols
-            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
-            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols]) : nil
-            var db: Tensor? = hasBias && needs[hasWeight ? 2 : 1] ? Tensor(zeros: [cols]) : nil
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape, in: ctx) : nil
+            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols], in: ctx) : nil
+            var db: Tensor? = hasBias && needs[hasWeight ? 2 : 1] ? Tensor(zeros: [cols], in: ctx) : nil
             let w: Tensor? = hasWeight ? x[1] : nil
             withOptionalPointers(w, &dx, &dw, &db) { wp, dxp, dwp, dbp in
                 x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
@@ -128,8 +128,8 @@ enum Derivatives {
 
         case let .rmsNorm(rstd, hasWeight):
             let cols = x[0].shape.last!, rows = x[0].count / cols
-            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
-            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols]) : nil
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape, in: ctx) : nil
+            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols], in: ctx) : nil
             var unused: Tensor? = nil
             withOptionalPointers(hasWeight ? x[1] : nil, &dx, &dw, &unused) { wp, dxp, dwp, _ in
                 x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in rstd.withUnsafeBufferPointer { rp in
@@ -140,7 +140,7 @@ enum Derivatives {
             return [dx] + (hasWeight ? [dw] : [])
 
         case let .activation(f):
-            var dx = Tensor(uninitializedShape: x[0].shape)
+            var dx = Tensor(uninitializedShape: x[0].shape, in: ctx)
             x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 ActivationKernels.backward(f, xp.baseAddress!, gp.baseAddress!, d.baseAddress!, x[0].count, ctx: ctx)
             } } }
@@ -148,7 +148,7 @@ enum Derivatives {
 
         case let .glu(axis):
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
-            var dx = Tensor(uninitializedShape: x[0].shape)
+            var dx = Tensor(uninitializedShape: x[0].shape, in: ctx)
             x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 ActivationKernels.gluBackward(xp.baseAddress!, gp.baseAddress!, d.baseAddress!, outer: o, half: l / 2, inner: i)
             } } }
@@ -160,7 +160,7 @@ enum Derivatives {
         case let .indexSelect(axis, ids, skip):
             // Scatter-add of G's rows back to the rows they were read from.
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
-            var dx = Tensor(zeros: x[0].shape)
+            var dx = Tensor(zeros: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in ids.scalars.withUnsafeBufferPointer { ip in dx.withUnsafeMutableBufferPointer { d in
                 IndexingKernels.indexAdd(gp.baseAddress!, ids: ip.baseAddress!, count: ids.count, d.baseAddress!,
                                          outer: o, length: l, inner: i, skip: skip)
@@ -169,7 +169,7 @@ enum Derivatives {
 
         case let .gather(index):
             let v = x[0].shape.last!, k = index.shape.last!
-            var dx = Tensor(zeros: x[0].shape)
+            var dx = Tensor(zeros: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in index.scalars.withUnsafeBufferPointer { ip in dx.withUnsafeMutableBufferPointer { d in
                 IndexingKernels.scatterAdd(gp.baseAddress!, index: ip.baseAddress!, rows: x[0].count / v, k: k, d.baseAddress!, v: v)
             } } }
@@ -185,7 +185,7 @@ enum Derivatives {
         case let .slice(axis, start):
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
             let len = g.shape[axis]
-            var dx = Tensor(zeros: x[0].shape)
+            var dx = Tensor(zeros: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 ShapeKernels.copyWindow(gp.baseAddress!, srcLength: len, srcStart: 0, d.baseAddress!, dstLength: l,
                                         dstStart: start, outer: o, length: len, inner: i)
@@ -207,9 +207,9 @@ enum Derivatives {
             let (b, cin, t) = (x[0].shape[0], x[0].shape[1], x[0].shape[2])
             let (cout, k) = (x[1].shape[0], x[1].shape[2])
             let tout = g.shape[2]
-            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
-            var dw: Tensor? = needs[1] ? Tensor(zeros: x[1].shape) : nil
-            var db: Tensor? = hasBias && needs[2] ? Tensor(zeros: [cout]) : nil
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape, in: ctx) : nil
+            var dw: Tensor? = needs[1] ? Tensor(zeros: x[1].shape, in: ctx) : nil
+            var db: Tensor? = hasBias && needs[2] ? Tensor(zeros: [cout], in: ctx) : nil
             let work = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, 2 * cin * k * tout))
             defer { work.deallocate() }
             withOptionalPointers(nil, &dx, &dw, &db) { _, dxp, dwp, dbp in
@@ -228,9 +228,9 @@ enum Derivatives {
         case let .attention(r):
             // FlashAttention-2 backward: score tiles recomputed from q, k and the saved log-sum-exp.
             // The kernel writes all three gradients (a GQA kv head sums its group's contributions).
-            var (dq, dk, dv) = (Tensor(uninitializedShape: x[0].shape), Tensor(uninitializedShape: x[1].shape),
-                                Tensor(uninitializedShape: x[2].shape))
-            var workspace = Tensor(uninitializedShape: [FusedAttention.backwardWorkspaceCount(threads: ctx.threads)])
+            var (dq, dk, dv) = (Tensor(uninitializedShape: x[0].shape, in: ctx), Tensor(uninitializedShape: x[1].shape, in: ctx),
+                                Tensor(uninitializedShape: x[2].shape, in: ctx))
+            var workspace = Tensor(uninitializedShape: [FusedAttention.backwardWorkspaceCount(threads: ctx.threads)], in: ctx)
             r.withMask { mask in
                 x[0].withUnsafeBufferPointer { qp in x[1].withUnsafeBufferPointer { kp in x[2].withUnsafeBufferPointer { vp in
                     y.withUnsafeBufferPointer { op in r.logSumExp.withUnsafeBufferPointer { lp in g.withUnsafeBufferPointer { gp in
@@ -251,7 +251,7 @@ enum Derivatives {
         case let .labelSmoothedCrossEntropy(targets, epsilon, ignoreIndex):
             // d loss/d logits = G·(softmax − eps_i − (1 − ε − eps_i)·onehot(target)), recomputed from the logits.
             let v = x[0].shape.last!, n = x[0].count / v
-            var dx = Tensor(uninitializedShape: x[0].shape)
+            var dx = Tensor(uninitializedShape: x[0].shape, in: ctx)
             x[0].withUnsafeBufferPointer { lp in targets.scalars.withUnsafeBufferPointer { tp in dx.withUnsafeMutableBufferPointer { d in
                 _ = LabelSmoothedCrossEntropy.fromLogits(logits: lp.baseAddress!, targets: tp.baseAddress!, rows: n, vocab: v,
                                                          epsilon: epsilon, ignoreIndex: ignoreIndex, gradLoss: g.item,

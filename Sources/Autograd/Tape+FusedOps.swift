@@ -84,12 +84,12 @@ extension Tape {
         let recording = isRecording([q, k, v])
         var outShape = q.shape
         outShape[3] = shape.vDim
-        var out = Tensor(uninitializedShape: outShape)
-        var lse = Tensor(uninitializedShape: recording ? [shape.batch, shape.queryHeads, shape.queryLength] : [0])
-        var workspace = Tensor(uninitializedShape: [FusedAttention.forwardWorkspaceCount(threads: context.threads)])
+        var out = Tensor(uninitializedShape: outShape, in: context)
+        var lse = Tensor(uninitializedShape: recording ? [shape.batch, shape.queryHeads, shape.queryLength] : [0], in: context)
+        var workspace = Tensor(uninitializedShape: [FusedAttention.forwardWorkspaceCount(threads: context.threads)], in: context)
         let config = AttentionRecord(shape: shape, layout: layout, scale: scale ?? 1 / Float(shape.qkDim).squareRoot(),
                                      causal: causal, queryOffset: queryOffset, keyLengths: keyLengths,
-                                     additive: additiveMask, logSumExp: Tensor(zeros: [0]))
+                                     additive: additiveMask, logSumExp: Tensor(zeros: [0], in: context))
         config.withMask { mask in
             q.value.withUnsafeBufferPointer { qp in k.value.withUnsafeBufferPointer { kp in v.value.withUnsafeBufferPointer { vp in
                 out.withUnsafeMutableBufferPointer { op in lse.withUnsafeMutableBufferPointer { lp in
@@ -148,10 +148,10 @@ extension Tape {
         case let .padded(s): maxS = s
         case .concatenated: maxS = Int(targetLengths.scalars.max() ?? 0)
         }
-        var losses = Tensor(uninitializedShape: [n])
-        var grad = Tensor(uninitializedShape: logits.shape)     // log-probabilities scratch, then the gradient
+        var losses = Tensor(uninitializedShape: [n], in: context)
+        var grad = Tensor(uninitializedShape: logits.shape, in: context)     // log-probabilities scratch, then the gradient
         var workspace = Tensor(uninitializedShape: [CTCLoss.workspaceCount(maxInputLength: t, maxTargetLength: maxS,
-                                                                           classes: c, threads: context.threads)])
+                                                                           classes: c, threads: context.threads)], in: context)
         var weights = [Float](repeating: 1, count: n)
         if reduction == .mean {
             targetLengths.scalars.withUnsafeBufferPointer { tl in weights.withUnsafeMutableBufferPointer { w in
