@@ -18,6 +18,8 @@ struct AttentionRecord {
     let keyLengths: Int32Tensor?
     /// (Tq, Tk), (B, 1, Tq, Tk) or (B, Hq, Tq, Tk), added to the scaled scores.
     let additive: Tensor?
+    /// `predicate(queryPosition, key)`, true = visible (e.g. `AttentionMask.strideAwareCausal`).
+    let predicate: (@Sendable (Int, Int) -> Bool)?
     /// (B, Hq, Tq) from the forward pass (empty when nothing is recorded).
     let logSumExp: Tensor
 
@@ -40,10 +42,11 @@ struct AttentionRecord {
         return withAdditive { add in
             if let keyLengths {
                 return keyLengths.scalars.withUnsafeBufferPointer { kl in
-                    body(AttentionMask(causal: causal, queryOffset: queryOffset, keyLengths: kl.baseAddress!, additive: add))
+                    body(AttentionMask(causal: causal, queryOffset: queryOffset, keyLengths: kl.baseAddress!, additive: add,
+                                       predicate: predicate))
                 }
             }
-            return body(AttentionMask(causal: causal, queryOffset: queryOffset, additive: add))
+            return body(AttentionMask(causal: causal, queryOffset: queryOffset, additive: add, predicate: predicate))
         }
     }
 }
@@ -59,12 +62,14 @@ extension Tape {
     ///   - causal: query i sees keys j ≤ i + `queryOffset`.
     ///   - keyLengths: (B) valid key counts (key padding).
     ///   - additiveMask: (Tq, Tk), (B, 1, Tq, Tk) or (B, Hq, Tq, Tk) added to the scaled scores.
+    ///   - predicate: `predicate(i + queryOffset, j)` true = key j visible to query i (MTLA's stride-aware rule).
     /// A query row that sees no key gets output 0 and zero gradients.
     /// Workspace: a tensor of `FusedAttention.*WorkspaceCount(threads:)` floats per call, which the
     /// buffer cache hands back on the next call (so it is allocated once per size).
     public func scaledDotProductAttention(
         _ q: Variable, _ k: Variable, _ v: Variable, layout: AttentionLayout = .headsMajor, scale: Float? = nil,
-        causal: Bool = false, queryOffset: Int = 0, keyLengths: Int32Tensor? = nil, additiveMask: Tensor? = nil
+        causal: Bool = false, queryOffset: Int = 0, keyLengths: Int32Tensor? = nil, additiveMask: Tensor? = nil,
+        predicate: (@Sendable (Int, Int) -> Bool)? = nil
     ) -> Variable {
         precondition(q.value.rank == 4 && k.value.rank == 4 && v.value.rank == 4,
                      "attention: q, k, v must be rank 4, got \(q.shape), \(k.shape), \(v.shape)")
@@ -89,7 +94,7 @@ extension Tape {
         var workspace = Tensor(uninitializedShape: [FusedAttention.forwardWorkspaceCount(threads: context.threads)], in: context)
         let config = AttentionRecord(shape: shape, layout: layout, scale: scale ?? 1 / Float(shape.qkDim).squareRoot(),
                                      causal: causal, queryOffset: queryOffset, keyLengths: keyLengths,
-                                     additive: additiveMask, logSumExp: Tensor(zeros: [0], in: context))
+                                     additive: additiveMask, predicate: predicate, logSumExp: Tensor(zeros: [0], in: context))
         config.withMask { mask in
             q.value.withUnsafeBufferPointer { qp in k.value.withUnsafeBufferPointer { kp in v.value.withUnsafeBufferPointer { vp in
                 out.withUnsafeMutableBufferPointer { op in lse.withUnsafeMutableBufferPointer { lp in
@@ -105,7 +110,7 @@ extension Tape {
         guard recording else { return Variable(result: out, requiresGrad: false) }
         let saved = AttentionRecord(shape: shape, layout: layout, scale: config.scale, causal: causal,
                                     queryOffset: queryOffset, keyLengths: keyLengths, additive: additiveMask,
-                                    logSumExp: lse)
+                                    predicate: predicate, logSumExp: lse)
         return record(.attention(saved), [q, k, v], out)
     }
 

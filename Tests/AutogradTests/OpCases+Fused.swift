@@ -10,7 +10,8 @@ extension OpCase {
 
     /// Attention case: inputs q, k, v (+ a constant additive mask as input 3 when `additiveShape` is set).
     static func attention(_ name: String, _ s: AttentionShape, layout: AttentionLayout = .headsMajor,
-                          causal: Bool = false, keyLengths: [Int32]? = nil, additiveShape: [Int]? = nil) -> OpCase {
+                          causal: Bool = false, keyLengths: [Int32]? = nil, additiveShape: [Int]? = nil,
+                          predicate: (@Sendable (Int, Int) -> Bool)? = nil) -> OpCase {
         func dims(_ h: Int, _ t: Int, _ d: Int) -> [Int] { layout == .headsMajor ? [s.batch, h, t, d] : [s.batch, t, h, d] }
         let shapes = [dims(s.queryHeads, s.queryLength, s.qkDim), dims(s.kvHeads, s.keyLength, s.qkDim),
                       dims(s.kvHeads, s.keyLength, s.vDim)] + (additiveShape.map { [$0] } ?? [])
@@ -19,7 +20,7 @@ extension OpCase {
             name: "scaledDotProductAttention \(name)", shapes: shapes, constant: additiveShape == nil ? [] : [3],
             forward: { t, x in
                 t.scaledDotProductAttention(x[0], x[1], x[2], layout: layout, causal: causal, keyLengths: lengths,
-                                            additiveMask: x.count > 3 ? x[3].value : nil)
+                                            additiveMask: x.count > 3 ? x[3].value : nil, predicate: predicate)
             },
             reference: { x in
                 let additive = x.count > 3 ? x[3].map { Float($0) } : [Float(0)]
@@ -33,7 +34,8 @@ extension OpCase {
                             : a[1] == 1 ? .perBatch(base, queryLength: s.queryLength, keyLength: s.keyLength)
                             : .perHead(base, queryHeads: s.queryHeads, queryLength: s.queryLength, keyLength: s.keyLength)
                     }
-                    let mask = AttentionMask(causal: causal, keyLengths: keyLengths == nil ? nil : lp.baseAddress!, additive: add)
+                    let mask = AttentionMask(causal: causal, keyLengths: keyLengths == nil ? nil : lp.baseAddress!, additive: add,
+                                             predicate: predicate)
                     NaiveAttention.forward(q: x[0], k: x[1], v: x[2], shape: s, layout: layout,
                                            scale: 1 / Double(Float(s.qkDim).squareRoot()), mask: mask, out: &out)
                 } }
@@ -56,6 +58,9 @@ extension OpCase {
                                                               keyLength: 4, qkDim: 4, vDim: 3), causal: true),
         attention("sequenceMajor GQA + padding", AttentionShape(batch: 2, queryHeads: 2, kvHeads: 1, queryLength: 3,
                                                           keyLength: 5, qkDim: 4), layout: .sequenceMajor, keyLengths: [5, 3]),
+        attention("MTLA stride-aware causal predicate (s = 2)", AttentionShape(batch: 1, queryHeads: 2, queryLength: 5,
+                                                                          keyLength: 5, qkDim: 4),
+                  predicate: AttentionMask.strideAwareCausal(stride: 2)),
     ]
 
     static let lossCases: [OpCase] = [
