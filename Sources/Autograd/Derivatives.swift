@@ -29,6 +29,9 @@ enum Op {
     case maskedFill(mask: Int32Tensor)
     case conv1d(stride: Int, padding: Int, hasBias: Bool)
     case rope(positions: [Int32], base: Float)
+    case attention(AttentionRecord)
+    case labelSmoothedCrossEntropy(targets: Int32Tensor, epsilon: Float, ignoreIndex: Int32?)
+    case ctc(gradient: Tensor, perSequence: Bool, layout: CTCLoss.Layout)
 }
 
 enum Derivatives {
@@ -40,10 +43,10 @@ enum Derivatives {
             // dB = op(A)ᵀ·G (or Gᵀ·op(A) when B is transposed).
             let a = ta ? x[0] : x[0].reshaped([-1, x[0].shape.last!])
             let g2 = g.reshaped([-1, g.shape.last!])
-            let da: Tensor? = needs[0] ? (ta ? x[1].matmul(g2, transposeA: tb, transposeB: true)
-                                             : g2.matmul(x[1], transposeB: !tb).reshaped(x[0].shape)) : nil
-            let db: Tensor? = needs[1] ? (tb ? g2.matmul(a, transposeA: true, transposeB: ta)
-                                             : a.matmul(g2, transposeA: !ta)) : nil
+            let da: Tensor? = needs[0] ? (ta ? x[1].matmul(g2, transposeA: tb, transposeB: true, in: ctx)
+                                             : g2.matmul(x[1], transposeB: !tb, in: ctx).reshaped(x[0].shape)) : nil
+            let db: Tensor? = needs[1] ? (tb ? g2.matmul(a, transposeA: true, transposeB: ta, in: ctx)
+                                             : a.matmul(g2, transposeA: !ta, in: ctx)) : nil
             return [da, db]
 
         case let .batchedMatmul(ta, tb):
@@ -57,8 +60,8 @@ enum Derivatives {
             // Broadcast inputs get G summed over the broadcast axes.
             let (sa, sb) = (x[0].shape, x[1].shape)
             switch kind {
-            case .add: return [needs[0] ? g.summed(toShape: sa) : nil, needs[1] ? g.summed(toShape: sb) : nil]
-            case .sub: return [needs[0] ? g.summed(toShape: sa) : nil, needs[1] ? (-g).summed(toShape: sb) : nil]
+            case .add: return [needs[0] ? g.summed(toShape: sa, in: ctx) : nil, needs[1] ? g.summed(toShape: sb, in: ctx) : nil]
+            case .sub: return [needs[0] ? g.summed(toShape: sa, in: ctx) : nil, needs[1] ? (-g).summed(toShape: sb) : nil]
             case .mul: return [needs[0] ? (g * x[1]).summed(toShape: sa) : nil,
                                needs[1] ? (g * x[0]).summed(toShape: sb) : nil]
             case .div: return [needs[0] ? (g / x[1]).summed(toShape: sa) : nil,      // d(a/b)/db = −y/b
@@ -66,28 +69,28 @@ enum Derivatives {
             }
 
         case let .affine(alpha):
-            return [g.affine(alpha)]
+            return [g.affine(alpha, in: ctx)]
 
         case let .sum(axis), let .mean(axis):
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
             var scale: Float = 1
             if case .mean = op { scale = 1 / Float(l) }
-            var dx = Tensor(uninitializedShape: x[0].shape)
+            var dx = Tensor(uninitializedShape: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 ReductionKernels.expand(gp.baseAddress!, outer: o, length: l, inner: i, scale: scale, d.baseAddress!)
             } }
             return [dx]
 
         case .sumAll:
-            return [Tensor(shape: x[0].shape, repeating: g.item)]
+            return [Tensor(shape: x[0].shape, repeating: g.item, in: ctx)]
 
         case .meanAll:
-            return [Tensor(shape: x[0].shape, repeating: g.item / Float(x[0].count))]
+            return [Tensor(shape: x[0].shape, repeating: g.item / Float(x[0].count), in: ctx)]
 
         case let .max(axis, argmax):
             // G goes to the (first) maximal element of each reduced line.
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
-            var dx = Tensor(zeros: x[0].shape)
+            var dx = Tensor(zeros: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 for oi in 0..<o { for ii in 0..<i {
                     d[(oi * l + Int(argmax.scalars[oi * i + ii])) * i + ii] = gp[oi * i + ii]
@@ -97,7 +100,7 @@ enum Derivatives {
 
         case .softmax, .logSoftmax:
             let cols = y.shape.last ?? 1, rows = y.count / Swift.max(cols, 1)
-            var dx = Tensor(uninitializedShape: y.shape)
+            var dx = Tensor(uninitializedShape: y.shape, in: ctx)
             y.withUnsafeBufferPointer { yp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 if case .softmax = op {
                     SoftmaxKernels.softmaxBackward(yp.baseAddress!, gp.baseAddress!, d.baseAddress!, rows: rows, cols: cols, ctx: ctx)
@@ -109,9 +112,9 @@ enum Derivatives {
 
         case let .layerNorm(mean, rstd, hasWeight, hasBias):
             let cols = x[0].shape.last!, rows = x[0].count / cols
-            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
-            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols]) : nil
-            var db: Tensor? = hasBias && needs[hasWeight ? 2 : 1] ? Tensor(zeros: [cols]) : nil
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape, in: ctx) : nil
+            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols], in: ctx) : nil
+            var db: Tensor? = hasBias && needs[hasWeight ? 2 : 1] ? Tensor(zeros: [cols], in: ctx) : nil
             let w: Tensor? = hasWeight ? x[1] : nil
             withOptionalPointers(w, &dx, &dw, &db) { wp, dxp, dwp, dbp in
                 x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
@@ -125,8 +128,8 @@ enum Derivatives {
 
         case let .rmsNorm(rstd, hasWeight):
             let cols = x[0].shape.last!, rows = x[0].count / cols
-            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
-            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols]) : nil
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape, in: ctx) : nil
+            var dw: Tensor? = hasWeight && needs[1] ? Tensor(zeros: [cols], in: ctx) : nil
             var unused: Tensor? = nil
             withOptionalPointers(hasWeight ? x[1] : nil, &dx, &dw, &unused) { wp, dxp, dwp, _ in
                 x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in rstd.withUnsafeBufferPointer { rp in
@@ -137,7 +140,7 @@ enum Derivatives {
             return [dx] + (hasWeight ? [dw] : [])
 
         case let .activation(f):
-            var dx = Tensor(uninitializedShape: x[0].shape)
+            var dx = Tensor(uninitializedShape: x[0].shape, in: ctx)
             x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 ActivationKernels.backward(f, xp.baseAddress!, gp.baseAddress!, d.baseAddress!, x[0].count, ctx: ctx)
             } } }
@@ -145,7 +148,7 @@ enum Derivatives {
 
         case let .glu(axis):
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
-            var dx = Tensor(uninitializedShape: x[0].shape)
+            var dx = Tensor(uninitializedShape: x[0].shape, in: ctx)
             x[0].withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 ActivationKernels.gluBackward(xp.baseAddress!, gp.baseAddress!, d.baseAddress!, outer: o, half: l / 2, inner: i)
             } } }
@@ -157,7 +160,7 @@ enum Derivatives {
         case let .indexSelect(axis, ids, skip):
             // Scatter-add of G's rows back to the rows they were read from.
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
-            var dx = Tensor(zeros: x[0].shape)
+            var dx = Tensor(zeros: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in ids.scalars.withUnsafeBufferPointer { ip in dx.withUnsafeMutableBufferPointer { d in
                 IndexingKernels.indexAdd(gp.baseAddress!, ids: ip.baseAddress!, count: ids.count, d.baseAddress!,
                                          outer: o, length: l, inner: i, skip: skip)
@@ -166,7 +169,7 @@ enum Derivatives {
 
         case let .gather(index):
             let v = x[0].shape.last!, k = index.shape.last!
-            var dx = Tensor(zeros: x[0].shape)
+            var dx = Tensor(zeros: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in index.scalars.withUnsafeBufferPointer { ip in dx.withUnsafeMutableBufferPointer { d in
                 IndexingKernels.scatterAdd(gp.baseAddress!, index: ip.baseAddress!, rows: x[0].count / v, k: k, d.baseAddress!, v: v)
             } } }
@@ -182,7 +185,7 @@ enum Derivatives {
         case let .slice(axis, start):
             let (o, l, i) = Shape.split(x[0].shape, axis: axis)
             let len = g.shape[axis]
-            var dx = Tensor(zeros: x[0].shape)
+            var dx = Tensor(zeros: x[0].shape, in: ctx)
             g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
                 ShapeKernels.copyWindow(gp.baseAddress!, srcLength: len, srcStart: 0, d.baseAddress!, dstLength: l,
                                         dstStart: start, outer: o, length: len, inner: i)
@@ -204,9 +207,9 @@ enum Derivatives {
             let (b, cin, t) = (x[0].shape[0], x[0].shape[1], x[0].shape[2])
             let (cout, k) = (x[1].shape[0], x[1].shape[2])
             let tout = g.shape[2]
-            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape) : nil
-            var dw: Tensor? = needs[1] ? Tensor(zeros: x[1].shape) : nil
-            var db: Tensor? = hasBias && needs[2] ? Tensor(zeros: [cout]) : nil
+            var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape, in: ctx) : nil
+            var dw: Tensor? = needs[1] ? Tensor(zeros: x[1].shape, in: ctx) : nil
+            var db: Tensor? = hasBias && needs[2] ? Tensor(zeros: [cout], in: ctx) : nil
             let work = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, 2 * cin * k * tout))
             defer { work.deallocate() }
             withOptionalPointers(nil, &dx, &dw, &db) { _, dxp, dwp, dbp in
@@ -221,6 +224,54 @@ enum Derivatives {
         case let .rope(positions, base):
             // A rotation's adjoint is the rotation by the opposite angle.
             return [g.rotaryEmbedding(positions: positions, base: base, inverse: true)]
+
+        case let .attention(r):
+            // FlashAttention-2 backward: score tiles recomputed from q, k and the saved log-sum-exp.
+            // The kernel writes all three gradients (a GQA kv head sums its group's contributions).
+            var (dq, dk, dv) = (Tensor(uninitializedShape: x[0].shape, in: ctx), Tensor(uninitializedShape: x[1].shape, in: ctx),
+                                Tensor(uninitializedShape: x[2].shape, in: ctx))
+            var workspace = Tensor(uninitializedShape: [FusedAttention.backwardWorkspaceCount(threads: ctx.threads)], in: ctx)
+            r.withMask { mask in
+                x[0].withUnsafeBufferPointer { qp in x[1].withUnsafeBufferPointer { kp in x[2].withUnsafeBufferPointer { vp in
+                    y.withUnsafeBufferPointer { op in r.logSumExp.withUnsafeBufferPointer { lp in g.withUnsafeBufferPointer { gp in
+                        dq.withUnsafeMutableBufferPointer { dqp in dk.withUnsafeMutableBufferPointer { dkp in
+                            dv.withUnsafeMutableBufferPointer { dvp in workspace.withUnsafeMutableBufferPointer { wp in
+                                FusedAttention.backward(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!,
+                                                        out: op.baseAddress!, logSumExp: lp.baseAddress!, dOut: gp.baseAddress!,
+                                                        shape: r.shape, layout: r.layout, scale: r.scale, mask: mask,
+                                                        dQ: dqp.baseAddress!, dK: dkp.baseAddress!, dV: dvp.baseAddress!,
+                                                        workspace: wp.baseAddress!, threads: ctx.threads)
+                            } }
+                        } }
+                    } } }
+                } } }
+            }
+            return [needs[0] ? dq : nil, needs[1] ? dk : nil, needs[2] ? dv : nil]
+
+        case let .labelSmoothedCrossEntropy(targets, epsilon, ignoreIndex):
+            // d loss/d logits = G·(softmax − eps_i − (1 − ε − eps_i)·onehot(target)), recomputed from the logits.
+            let v = x[0].shape.last!, n = x[0].count / v
+            var dx = Tensor(uninitializedShape: x[0].shape, in: ctx)
+            x[0].withUnsafeBufferPointer { lp in targets.scalars.withUnsafeBufferPointer { tp in dx.withUnsafeMutableBufferPointer { d in
+                _ = LabelSmoothedCrossEntropy.fromLogits(logits: lp.baseAddress!, targets: tp.baseAddress!, rows: n, vocab: v,
+                                                         epsilon: epsilon, ignoreIndex: ignoreIndex, gradLoss: g.item,
+                                                         gradLogits: d.baseAddress!, threads: ctx.threads)
+            } } }
+            return [dx]
+
+        case let .ctc(gradient, perSequence, layout):
+            // The forward pass stored d(Σ_n w_n·loss_n)/d logits with w_n the reduction weights for G = 1;
+            // a reduced loss scales it by G, per-sequence losses scale sequence n's rows by G_n.
+            guard perSequence else { return [gradient.affine(g.item)] }
+            let s = x[0].shape, c = s[2]
+            var dx = gradient
+            g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+                for row in 0..<(s[0] * s[1]) {
+                    let w = gp[layout == .timeMajor ? row % s[1] : row / s[1]]
+                    for j in 0..<c { d[row * c + j] *= w }
+                }
+            } }
+            return [dx]
         }
     }
 

@@ -8,7 +8,7 @@ extension Tape {
     /// `a` (..., M, K) [(K, M) when `transposeA`] · `b` (K, N) [(N, K) when `transposeB`] → (..., M, N).
     public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
         record(.matmul(transposeA: transposeA, transposeB: transposeB), [a, b],
-               a.value.matmul(b.value, transposeA: transposeA, transposeB: transposeB))
+               a.value.matmul(b.value, transposeA: transposeA, transposeB: transposeB, in: context))
     }
 
     /// Batched product over equal leading axes: (..., M, K) · (..., K, N) → (..., M, N) (transposes as flags).
@@ -36,17 +36,17 @@ extension Tape {
 
     /// alpha · x + beta.
     public func affine(_ x: Variable, _ alpha: Float, _ beta: Float = 0) -> Variable {
-        record(.affine(alpha: alpha), [x], x.value.affine(alpha, beta))
+        record(.affine(alpha: alpha), [x], x.value.affine(alpha, beta, in: context))
     }
 
     // MARK: Reductions
 
     public func sum(_ x: Variable, axis: Int, keepingDimension keep: Bool = false) -> Variable {
-        record(.sum(axis: Shape.axis(axis, rank: x.value.rank)), [x], x.value.sum(axis: axis, keepingDimension: keep))
+        record(.sum(axis: Shape.axis(axis, rank: x.value.rank)), [x], x.value.sum(axis: axis, keepingDimension: keep, in: context))
     }
 
     public func mean(_ x: Variable, axis: Int, keepingDimension keep: Bool = false) -> Variable {
-        record(.mean(axis: Shape.axis(axis, rank: x.value.rank)), [x], x.value.mean(axis: axis, keepingDimension: keep))
+        record(.mean(axis: Shape.axis(axis, rank: x.value.rank)), [x], x.value.mean(axis: axis, keepingDimension: keep, in: context))
     }
 
     /// Sum of all elements (a scalar).
@@ -56,7 +56,7 @@ extension Tape {
     public func mean(_ x: Variable) -> Variable { record(.meanAll, [x], x.value.mean()) }
 
     public func max(_ x: Variable, axis: Int, keepingDimension keep: Bool = false) -> Variable {
-        let (values, indices) = x.value.max(axis: axis, keepingDimension: keep)
+        let (values, indices) = x.value.max(axis: axis, keepingDimension: keep, in: context)
         return record(.max(axis: Shape.axis(axis, rank: x.value.rank), argmax: indices), [x], values)
     }
 
@@ -71,9 +71,9 @@ extension Tape {
         let cols = x.shape.last!, rows = x.value.count / cols
         precondition(weight.map { $0.shape == [cols] } ?? true && bias.map { $0.shape == [cols] } ?? true,
                      "layerNorm: weight/bias must be [\(cols)] for input \(x.shape)")
-        var out = Tensor(uninitializedShape: x.shape)
+        var out = Tensor(uninitializedShape: x.shape, in: context)
         // Row statistics are allocated only when the op is recorded (nothing for backward otherwise).
-        var mean: Tensor? = isRecording(inputs) ? Tensor(uninitializedShape: [rows]) : nil, rstd = mean
+        var mean: Tensor? = isRecording(inputs) ? Tensor(uninitializedShape: [rows], in: context) : nil, rstd = mean
         x.value.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { yp in
             withMutablePointer(&mean) { mp in withMutablePointer(&rstd) { rp in
                 withPointer(weight?.value) { wp in withPointer(bias?.value) { bp in
@@ -90,8 +90,8 @@ extension Tape {
         let inputs = [x] + [weight].compactMap { $0 }
         let cols = x.shape.last!, rows = x.value.count / cols
         precondition(weight.map { $0.shape == [cols] } ?? true, "rmsNorm: weight must be [\(cols)] for input \(x.shape)")
-        var out = Tensor(uninitializedShape: x.shape)
-        var rstd: Tensor? = isRecording(inputs) ? Tensor(uninitializedShape: [rows]) : nil
+        var out = Tensor(uninitializedShape: x.shape, in: context)
+        var rstd: Tensor? = isRecording(inputs) ? Tensor(uninitializedShape: [rows], in: context) : nil
         x.value.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { yp in
             withMutablePointer(&rstd) { rp in withPointer(weight?.value) { wp in
                 NormalizationKernels.rmsNorm(xp.baseAddress!, weight: wp, yp.baseAddress!, rows: rows, cols: cols,
@@ -111,7 +111,7 @@ extension Tape {
 
     /// GLU along `axis`: first half ⊙ σ(second half).
     public func glu(_ x: Variable, axis: Int = -1) -> Variable {
-        record(.glu(axis: Shape.axis(axis, rank: x.value.rank)), [x], x.value.glu(axis: axis))
+        record(.glu(axis: Shape.axis(axis, rank: x.value.rank)), [x], x.value.glu(axis: axis, in: context))
     }
 
     /// Inverted dropout with probability `p` drawn from `generator` (identity, no draws, when p = 0).
@@ -128,29 +128,29 @@ extension Tape {
     /// Embedding lookup: `table` (V, C), `ids` any shape → ids.shape + [C]. The row `paddingIndex`
     /// receives no gradient (PyTorch's `padding_idx`).
     public func embedding(_ table: Variable, _ ids: Int32Tensor, paddingIndex: Int32? = nil) -> Variable {
-        record(.indexSelect(axis: 0, ids: ids, skip: paddingIndex), [table], table.value.embedding(ids))
+        record(.indexSelect(axis: 0, ids: ids, skip: paddingIndex), [table], table.value.embedding(ids, in: context))
     }
 
     public func indexSelect(_ x: Variable, axis: Int, _ ids: Int32Tensor) -> Variable {
         record(.indexSelect(axis: Shape.axis(axis, rank: x.value.rank), ids: ids, skip: nil), [x],
-               x.value.indexSelect(axis: axis, ids))
+               x.value.indexSelect(axis: axis, ids, in: context))
     }
 
     /// Gather along the last axis: `x` (..., V), `index` (..., K) → (..., K).
     public func gather(_ x: Variable, lastAxis index: Int32Tensor) -> Variable {
-        record(.gather(index: index), [x], x.value.gather(lastAxis: index))
+        record(.gather(index: index), [x], x.value.gather(lastAxis: index, in: context))
     }
 
     // MARK: Shape (materialised)
 
     public func concat(_ parts: [Variable], axis: Int) -> Variable {
         record(.concat(axis: Shape.axis(axis, rank: parts[0].value.rank)), parts,
-               Tensor.concat(parts.map(\.value), axis: axis))
+               Tensor.concat(parts.map(\.value), axis: axis, in: context))
     }
 
     public func slice(_ x: Variable, axis: Int, start: Int, length: Int) -> Variable {
         record(.slice(axis: Shape.axis(axis, rank: x.value.rank), start: start), [x],
-               x.value.slice(axis: axis, start: start, length: length))
+               x.value.slice(axis: axis, start: start, length: length, in: context))
     }
 
     public func split(_ x: Variable, axis: Int, sizes: [Int]) -> [Variable] {
@@ -161,7 +161,7 @@ extension Tape {
     }
 
     public func permute(_ x: Variable, _ perm: [Int]) -> Variable {
-        record(.permute(perm), [x], x.value.permuted(perm))
+        record(.permute(perm), [x], x.value.permuted(perm, in: context))
     }
 
     public func transpose(_ x: Variable, _ a: Int = -2, _ b: Int = -1) -> Variable {
@@ -179,18 +179,18 @@ extension Tape {
 
     /// `value` where `mask` (broadcast to x's shape) is nonzero.
     public func maskedFill(_ x: Variable, _ mask: Int32Tensor, with value: Float) -> Variable {
-        record(.maskedFill(mask: mask), [x], x.value.maskedFill(mask, with: value))
+        record(.maskedFill(mask: mask), [x], x.value.maskedFill(mask, with: value, in: context))
     }
 
     /// Conv1d: `x` (B, Cin, T), `weight` (Cout, Cin, K), `bias` (Cout) → (B, Cout, Tout).
     public func conv1d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
         record(.conv1d(stride: stride, padding: padding, hasBias: bias != nil), [x, weight] + [bias].compactMap { $0 },
-               x.value.conv1d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding))
+               x.value.conv1d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding, in: context))
     }
 
     /// Interleaved-pair RoPE of `x` (B, T, H, D) or (B, T, D) at `positions` (T values).
     public func rope(_ x: Variable, positions: [Int32], base: Float = 10_000) -> Variable {
-        record(.rope(positions: positions, base: base), [x], x.value.rotaryEmbedding(positions: positions, base: base))
+        record(.rope(positions: positions, base: base), [x], x.value.rotaryEmbedding(positions: positions, base: base, in: context))
     }
 }
 

@@ -51,7 +51,7 @@ public final class Tape {
     /// Leaf gradients accumulate; the tape is cleared afterwards (its saved tensors are freed).
     public func backward(_ root: Variable, gradient: Tensor? = nil) {
         precondition(root.requiresGrad, "backward: the root does not require a gradient (nothing was recorded)")
-        let seed = gradient ?? Tensor(shape: root.shape, repeating: 1)
+        let seed = gradient ?? Tensor(shape: root.shape, repeating: 1, in: context)
         precondition(seed.shape == root.shape, "backward: seed \(seed.shape) for root \(root.shape)")
         root.accumulateGrad(seed)
         for node in nodes.reversed() {

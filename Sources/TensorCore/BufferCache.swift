@@ -8,10 +8,14 @@ import Synchronization
 /// step, so after the first step every buffer is a reused one and the resident size stays flat.
 ///
 /// It changes no result (buffers are always written before they are read), only where memory comes
-/// from; it holds at most `limitBytes` of free buffers. `shared` is the one instance `TensorStorage`
-/// uses; callers may lower its limit (0 turns caching off) or `trim()` it (e.g. after training).
+/// from; it holds at most `limitBytes` of free buffers. There is no process-wide instance: a
+/// `ComputeContext` owns one (`ComputeContext.buffers`), tensors made through that context take their
+/// buffers from it, and each `TensorStorage` keeps a reference to the cache it came from and gives its
+/// buffer back there, so the cache lives as long as its context or any of its tensors. Callers may
+/// lower its limit (0 turns caching off) or `trim()` it (e.g. after training).
 public final class BufferCache: Sendable {
-    public static let shared = BufferCache(limitBytes: 1 << 30)
+    /// The default limit of a context's cache: 1 GiB of free buffers.
+    public static let defaultLimitBytes = 1 << 30
 
     /// Buffers below this size go straight back to malloc, which handles them well.
     public static let minimumBytes = 1 << 16
@@ -23,9 +27,11 @@ public final class BufferCache: Sendable {
     }
     private let state: Mutex<State>
 
-    public init(limitBytes: Int) {
+    public init(limitBytes: Int = BufferCache.defaultLimitBytes) {
         state = Mutex(State(limitBytes: limitBytes))
     }
+
+    deinit { trim() }
 
     /// Bytes held in free buffers now.
     public var cachedBytes: Int { state.withLock { $0.cachedBytes } }

@@ -10,8 +10,9 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 extension ComputeContext {
-    /// One thread: the default of the convenience wrappers.
-    public static let serial = ComputeContext(threads: 1)
+    /// One thread and no buffer cache: the default of the convenience wrappers (their outputs take
+    /// the cache of the tensor they are called on).
+    public static let serial = ComputeContext(threads: 1, buffers: nil)
 
     /// Runs `body` on disjoint chunks covering `0..<count`, on at most `threads` workers.
     ///

@@ -14,19 +14,34 @@ public struct Tensor: Sendable, CustomStringConvertible {
 
     /// A tensor of `shape` whose memory the caller fills (through `withUnsafeMutableBufferPointer`)
     /// before reading it; used by kernels writing their output.
-    public init(uninitializedShape shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-        self.shape = shape
-        storage = TensorStorage(uninitializedCount: Shape.count(shape))
+    /// Memory comes from `ctx.buffers` (none for the default `.serial`: malloc).
+    public init(uninitializedShape shape: [Int], in ctx: ComputeContext = .serial) {
+        self.init(uninitializedShape: shape, buffers: ctx.buffers)
     }
 
-    public init(shape: [Int], repeating value: Float) {
+    /// Memory from `buffers` (nil: malloc).
+    public init(uninitializedShape shape: [Int], buffers: BufferCache?) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         self.shape = shape
-        storage = TensorStorage(repeating: value, count: Shape.count(shape))
+        storage = TensorStorage(uninitializedCount: Shape.count(shape), buffers: buffers)
     }
 
-    public init(zeros shape: [Int]) { self.init(shape: shape, repeating: 0) }
+    public init(shape: [Int], repeating value: Float, in ctx: ComputeContext = .serial) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        self.shape = shape
+        storage = TensorStorage(repeating: value, count: Shape.count(shape), buffers: ctx.buffers)
+    }
+
+    public init(zeros shape: [Int], in ctx: ComputeContext = .serial) { self.init(shape: shape, repeating: 0, in: ctx) }
+
+    /// The cache this tensor's memory came from (nil: malloc).
+    public var buffers: BufferCache? { storage.buffers }
+
+    /// An uninitialised tensor for a kernel's output: from `ctx`'s cache, else from this tensor's.
+    @inlinable
+    public func output(_ shape: [Int], _ ctx: ComputeContext = .serial) -> Tensor {
+        Tensor(uninitializedShape: shape, buffers: ctx.buffers ?? storage.buffers)
+    }
 
     /// - Precondition: `scalars.count` equals the element count of `shape`.
     public init(shape: [Int], scalars: [Float]) {

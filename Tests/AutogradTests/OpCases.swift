@@ -8,7 +8,7 @@ private typealias R = Reference
 
 extension OpCase {
     static let all: [OpCase] = linearAlgebra + elementwise + reductions + normalisation + activations
-        + indexing + shapes + misc
+        + indexing + shapes + misc + fused
 
     static let linearAlgebra: [OpCase] = [
         OpCase(name: "matmul", shapes: [[3, 4], [4, 5]], forward: { $0.matmul($1[0], $1[1]) },

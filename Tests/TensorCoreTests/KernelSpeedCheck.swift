@@ -30,7 +30,7 @@ struct KernelSpeedCheck {
         defer { ComputeContext.serial.activate() }
         var g = Xoshiro256(seed: 1)
         let a = Tensor.randomNormal([512, 2048], using: &g), b = Tensor.randomNormal([2048, 512], using: &g)
-        let t = Self.median { _ = a.matmul(b) }
+        let t = Self.median { _ = a.matmul(b, in: ctx) }
         let gflops = 2.0 * 512 * 2048 * 512 / t / 1e9
         print("sgemm 512x2048·2048x512, \(threads) thread(s), \(ComputeContext.blasCoreName): median \(String(format: "%.2f", t * 1e3)) ms, \(String(format: "%.0f", gflops)) GFLOP/s")
         #expect(gflops > 0)

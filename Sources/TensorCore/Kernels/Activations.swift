@@ -87,7 +87,7 @@ public enum ActivationKernels {
 extension Tensor {
     /// A pointwise activation.
     public func activated(_ f: Activation, in ctx: ComputeContext = .serial) -> Tensor {
-        var out = Tensor(uninitializedShape: shape)
+        var out = output(shape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             ActivationKernels.forward(f, x.baseAddress!, y.baseAddress!, count, ctx: ctx)
         } }
@@ -95,13 +95,13 @@ extension Tensor {
     }
 
     /// GLU along `axis` (whose length must be even): first half ⊙ σ(second half).
-    public func glu(axis: Int = -1) -> Tensor {
+    public func glu(axis: Int = -1, in ctx: ComputeContext = .serial) -> Tensor {
         let a = Shape.axis(axis, rank: rank)
         precondition(shape[a] % 2 == 0, "glu: axis \(a) of \(shape) has odd length")
         let (o, l, i) = Shape.split(shape, axis: a)
         var outShape = shape
         outShape[a] = l / 2
-        var out = Tensor(uninitializedShape: outShape)
+        var out = output(outShape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             ActivationKernels.glu(x.baseAddress!, y.baseAddress!, outer: o, half: l / 2, inner: i)
         } }

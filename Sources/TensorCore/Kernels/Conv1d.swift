@@ -77,14 +77,14 @@ public enum Conv1dKernels {
 
 extension Tensor {
     /// Conv1d of `self` (B, Cin, T) with `weight` (Cout, Cin, K) and optional `bias` (Cout) → (B, Cout, Tout).
-    public func conv1d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    public func conv1d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, in ctx: ComputeContext = .serial) -> Tensor {
         precondition(rank == 3 && weight.rank == 3 && weight.shape[1] == shape[1],
                      "conv1d: input (B, Cin, T) \(shape) and weight (Cout, Cin, K) \(weight.shape) disagree")
         let (b, cin, t) = (shape[0], shape[1], shape[2]), (cout, k) = (weight.shape[0], weight.shape[2])
         precondition(bias.map { $0.shape == [cout] } ?? true, "conv1d: bias must be [\(cout)]")
         precondition(stride >= 1 && padding >= 0 && t + 2 * padding >= k, "conv1d: input length \(t) too short for kernel \(k) with padding \(padding)")
         let tout = Conv1dKernels.outputLength(t, kernel: k, stride: stride, padding: padding)
-        var out = Tensor(uninitializedShape: [b, cout, tout])
+        var out = output([b, cout, tout], ctx)
         let cols = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, cin * k * tout))
         defer { cols.deallocate() }
         withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in out.withUnsafeMutableBufferPointer { y in

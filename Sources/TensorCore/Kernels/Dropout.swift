@@ -36,7 +36,7 @@ extension Tensor {
     /// Inverted dropout without keeping the mask (when no backward pass will need it).
     @inlinable
     public func droppedOut<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> Tensor {
-        var out = Tensor(uninitializedShape: shape)
+        var out = output(shape)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             DropoutKernels.apply(x.baseAddress!, y.baseAddress!, count, p: p, using: &generator)
         } }
@@ -46,7 +46,7 @@ extension Tensor {
     /// Inverted dropout with probability `p`; returns the output and the mask (0 or 1/(1 − p)).
     @inlinable
     public func dropout<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> (output: Tensor, mask: Tensor) {
-        var mask = Tensor(uninitializedShape: shape)
+        var mask = output(shape)
         mask.withUnsafeMutableBufferPointer { DropoutKernels.mask($0.baseAddress!, count, p: p, using: &generator) }
         return (self * mask, mask)
     }

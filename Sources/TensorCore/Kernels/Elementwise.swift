@@ -120,7 +120,7 @@ extension Tensor {
         guard let outShape = Shape.broadcast(shape, other.shape) else {
             preconditionFailure("\(op): cannot broadcast shapes \(shape) and \(other.shape)")
         }
-        var out = Tensor(uninitializedShape: outShape)
+        var out = output(outShape, ctx)
         withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { o in
             ElementwiseKernels.binary(op, a.baseAddress!, shape, b.baseAddress!, other.shape, o.baseAddress!, ctx: ctx)
         } } }
@@ -133,8 +133,8 @@ extension Tensor {
     public static func / (a: Tensor, b: Tensor) -> Tensor { a.elementwise(.div, b) }
 
     /// alpha · self + beta.
-    public func affine(_ alpha: Float, _ beta: Float = 0) -> Tensor {
-        var out = Tensor(uninitializedShape: shape)
+    public func affine(_ alpha: Float, _ beta: Float = 0, in ctx: ComputeContext = .serial) -> Tensor {
+        var out = output(shape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { o in
             ElementwiseKernels.affine(x.baseAddress!, alpha: alpha, beta: beta, o.baseAddress!, count)
         } }
@@ -155,9 +155,9 @@ extension Tensor {
 
     /// The sum of `self` over the axes broadcasting added to reach `self.shape` from `targetShape`.
     /// Returns `self` (no copy) when the shapes are equal.
-    public func summed(toShape targetShape: [Int]) -> Tensor {
+    public func summed(toShape targetShape: [Int], in ctx: ComputeContext = .serial) -> Tensor {
         if targetShape == shape { return self }
-        var out = Tensor(uninitializedShape: targetShape)
+        var out = output(targetShape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { o in
             ElementwiseKernels.sumToShape(x.baseAddress!, shape, o.baseAddress!, targetShape)
         } }

@@ -51,10 +51,10 @@ public enum IndexingKernels {
 
 extension Tensor {
     /// Rows of `self` picked along `axis` by `ids`: shape `shape[..<axis] + ids.shape + shape[(axis+1)...]`.
-    public func indexSelect(axis: Int, _ ids: Int32Tensor) -> Tensor {
+    public func indexSelect(axis: Int, _ ids: Int32Tensor, in ctx: ComputeContext = .serial) -> Tensor {
         let a = Shape.axis(axis, rank: rank)
         let (o, l, i) = Shape.split(shape, axis: a)
-        var out = Tensor(uninitializedShape: Array(shape[..<a]) + ids.shape + Array(shape[(a + 1)...]))
+        var out = output(Array(shape[..<a]) + ids.shape + Array(shape[(a + 1)...]), ctx)
         withUnsafeBufferPointer { x in ids.scalars.withUnsafeBufferPointer { id in out.withUnsafeMutableBufferPointer { y in
             IndexingKernels.indexSelect(x.baseAddress!, outer: o, length: l, inner: i,
                                         ids: id.baseAddress!, count: ids.count, y.baseAddress!)
@@ -63,17 +63,17 @@ extension Tensor {
     }
 
     /// Embedding lookup: `self` is the table (V, C), `ids` any shape → `ids.shape + [C]`.
-    public func embedding(_ ids: Int32Tensor) -> Tensor {
+    public func embedding(_ ids: Int32Tensor, in ctx: ComputeContext = .serial) -> Tensor {
         precondition(rank == 2, "embedding: table must be (V, C), got \(shape)")
-        return indexSelect(axis: 0, ids)
+        return indexSelect(axis: 0, ids, in: ctx)
     }
 
     /// Gather along the last axis: `self` (..., V), `index` (..., K) with equal leading axes → (..., K).
-    public func gather(lastAxis index: Int32Tensor) -> Tensor {
+    public func gather(lastAxis index: Int32Tensor, in ctx: ComputeContext = .serial) -> Tensor {
         precondition(rank >= 1 && index.rank == rank && Array(index.shape.dropLast()) == Array(shape.dropLast()),
                      "gather: index shape \(index.shape) does not match \(shape) on the leading axes")
         let v = shape[rank - 1], k = index.shape[rank - 1]
-        var out = Tensor(uninitializedShape: index.shape)
+        var out = output(index.shape, ctx)
         withUnsafeBufferPointer { x in index.scalars.withUnsafeBufferPointer { ix in out.withUnsafeMutableBufferPointer { y in
             IndexingKernels.gather(x.baseAddress!, rows: count / Swift.max(v, 1), v: v, index: ix.baseAddress!, k: k, y.baseAddress!)
         } } }

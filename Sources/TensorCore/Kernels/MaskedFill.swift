@@ -13,8 +13,8 @@ public enum MaskedFillKernels {
 
 extension Tensor {
     /// `value` where `mask` (broadcast to this shape) is nonzero, `self` elsewhere.
-    public func maskedFill(_ mask: Int32Tensor, with value: Float) -> Tensor {
-        var out = Tensor(uninitializedShape: shape)
+    public func maskedFill(_ mask: Int32Tensor, with value: Float, in ctx: ComputeContext = .serial) -> Tensor {
+        var out = output(shape, ctx)
         withUnsafeBufferPointer { x in mask.scalars.withUnsafeBufferPointer { m in out.withUnsafeMutableBufferPointer { y in
             MaskedFillKernels.maskedFill(x.baseAddress!, shape: shape, mask: m.baseAddress!, maskShape: mask.shape,
                                          value: value, y.baseAddress!)

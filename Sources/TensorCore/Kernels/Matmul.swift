@@ -50,14 +50,14 @@ extension Tensor {
     ///
     /// `self` (..., M, K) [(..., K, M) when `transposeA`], `other` (K, N) [(N, K) when `transposeB`]
     /// → (..., M, N). With `transposeA` false the leading axes fold into M (one GEMM).
-    public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+    public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false, in ctx: ComputeContext = .serial) -> Tensor {
         precondition(rank >= 2 && other.rank == 2, "matmul: needs rank ≥ 2 by a matrix, got \(shape) and \(other.shape)")
         let k = other.shape[transposeB ? 1 : 0], n = other.shape[transposeB ? 0 : 1]
         if transposeA {
             precondition(rank == 2, "matmul: transposeA needs a matrix, got \(shape)")
             precondition(shape[0] == k, "matmul: inner dimensions differ: \(shape)ᵀ · \(other.shape)\(transposeB ? "ᵀ" : "")")
             let m = shape[1]
-            var out = Tensor(uninitializedShape: [m, n])
+            var out = output([m, n], ctx)
             withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { o in
                 MatmulKernels.gemm(transA: true, transB: transposeB, m: m, n: n, k: k,
                                    a: a.baseAddress!, b: b.baseAddress!, out: o.baseAddress!)
@@ -66,7 +66,7 @@ extension Tensor {
         }
         precondition(shape[rank - 1] == k, "matmul: inner dimensions differ: \(shape) · \(other.shape)\(transposeB ? "ᵀ" : "")")
         let m = count / k
-        var out = Tensor(uninitializedShape: Array(shape.dropLast()) + [n])
+        var out = output(Array(shape.dropLast()) + [n], ctx)
         withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { o in
             MatmulKernels.gemm(transA: false, transB: transposeB, m: m, n: n, k: k,
                                a: a.baseAddress!, b: b.baseAddress!, out: o.baseAddress!)
@@ -84,7 +84,7 @@ extension Tensor {
         let kb = other.shape[rank - (transposeB ? 1 : 2)], n = other.shape[rank - (transposeB ? 2 : 1)]
         precondition(k == kb, "batchedMatmul: inner dimensions differ: \(shape) and \(other.shape)")
         let batch = Shape.count(Array(shape.dropLast(2)))
-        var out = Tensor(uninitializedShape: Array(shape.dropLast(2)) + [m, n])
+        var out = output(Array(shape.dropLast(2)) + [m, n], ctx)
         withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { o in
             MatmulKernels.batchedGemm(transA: transposeA, transB: transposeB, batch: batch, m: m, n: n, k: k,
                                       a: a.baseAddress!, b: b.baseAddress!, out: o.baseAddress!, ctx: ctx)

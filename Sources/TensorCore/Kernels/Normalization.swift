@@ -156,7 +156,7 @@ extension Tensor {
         let cols = shape.last ?? 1
         precondition(weight.map { $0.shape == [cols] } ?? true && bias.map { $0.shape == [cols] } ?? true,
                      "layerNorm: weight/bias must be [\(cols)], got \(String(describing: weight?.shape)), \(String(describing: bias?.shape))")
-        var out = Tensor(uninitializedShape: shape)
+        var out = output(shape, ctx)
         let w = weight ?? Tensor(shape: [cols], repeating: 1), b = bias ?? Tensor(zeros: [cols])
         withUnsafeBufferPointer { x in w.withUnsafeBufferPointer { w in b.withUnsafeBufferPointer { b in
             out.withUnsafeMutableBufferPointer { y in
@@ -171,7 +171,7 @@ extension Tensor {
     public func rmsNorm(weight: Tensor?, eps: Float = 1e-6, in ctx: ComputeContext = .serial) -> Tensor {
         let cols = shape.last ?? 1
         precondition(weight.map { $0.shape == [cols] } ?? true, "rmsNorm: weight must be [\(cols)]")
-        var out = Tensor(uninitializedShape: shape)
+        var out = output(shape, ctx)
         let w = weight ?? Tensor(shape: [cols], repeating: 1)
         withUnsafeBufferPointer { x in w.withUnsafeBufferPointer { w in out.withUnsafeMutableBufferPointer { y in
             NormalizationKernels.rmsNorm(x.baseAddress!, weight: w.baseAddress!, y.baseAddress!,

@@ -55,9 +55,9 @@ extension Tensor {
     }
 
     /// Sum over `axis` (negative counts from the end).
-    public func sum(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
+    public func sum(axis: Int, keepingDimension keep: Bool = false, in ctx: ComputeContext = .serial) -> Tensor {
         let (_, (o, l, i), outShape) = reduced(axis, keepingDimension: keep)
-        var out = Tensor(uninitializedShape: outShape)
+        var out = output(outShape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             ReductionKernels.sum(x.baseAddress!, outer: o, length: l, inner: i, y.baseAddress!)
         } }
@@ -65,9 +65,9 @@ extension Tensor {
     }
 
     /// Mean over `axis`.
-    public func mean(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
+    public func mean(axis: Int, keepingDimension keep: Bool = false, in ctx: ComputeContext = .serial) -> Tensor {
         let (_, (o, l, i), outShape) = reduced(axis, keepingDimension: keep)
-        var out = Tensor(uninitializedShape: outShape)
+        var out = output(outShape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             ReductionKernels.sum(x.baseAddress!, outer: o, length: l, inner: i, scale: 1 / Float(l), y.baseAddress!)
         } }
@@ -75,9 +75,9 @@ extension Tensor {
     }
 
     /// Maximum over `axis`, with the index of the first maximum.
-    public func max(axis: Int, keepingDimension keep: Bool = false) -> (values: Tensor, indices: Int32Tensor) {
+    public func max(axis: Int, keepingDimension keep: Bool = false, in ctx: ComputeContext = .serial) -> (values: Tensor, indices: Int32Tensor) {
         let (_, (o, l, i), outShape) = reduced(axis, keepingDimension: keep)
-        var out = Tensor(uninitializedShape: outShape)
+        var out = output(outShape, ctx)
         var idx = [Int32](repeating: 0, count: o * i)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in idx.withUnsafeMutableBufferPointer { ix in
             ReductionKernels.max(x.baseAddress!, outer: o, length: l, inner: i, y.baseAddress!, argmax: ix.baseAddress!)

@@ -56,12 +56,12 @@ import Darwin
 
 extension Tensor {
     /// Interleaved-pair RoPE of `self` (B, T, H, D) or (B, T, D) at `positions` (T values).
-    public func rotaryEmbedding(positions: [Int32], base: Float = 10_000, inverse: Bool = false) -> Tensor {
+    public func rotaryEmbedding(positions: [Int32], base: Float = 10_000, inverse: Bool = false, in ctx: ComputeContext = .serial) -> Tensor {
         precondition(rank == 3 || rank == 4, "rope: input must be (B, T, H, D) or (B, T, D), got \(shape)")
         let (b, t, d) = (shape[0], shape[1], shape[rank - 1]), h = rank == 4 ? shape[2] : 1
         precondition(positions.count == t, "rope: \(positions.count) positions for \(t) time steps")
         let (c, s) = RoPEKernels.tables(positions: positions, dim: d, base: base)
-        var out = Tensor(uninitializedShape: shape)
+        var out = output(shape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             RoPEKernels.apply(x.baseAddress!, y.baseAddress!, batch: b, seq: t, heads: h, dim: d,
                               cos: c, sin: s, inverse: inverse)

@@ -45,7 +45,7 @@ public enum ShapeKernels {
 
 extension Tensor {
     /// Concatenation along `axis`; all other axes must agree.
-    public static func concat(_ parts: [Tensor], axis: Int) -> Tensor {
+    public static func concat(_ parts: [Tensor], axis: Int, in ctx: ComputeContext = .serial) -> Tensor {
         precondition(!parts.isEmpty, "concat: no tensors")
         let a = Shape.axis(axis, rank: parts[0].rank)
         var outShape = parts[0].shape
@@ -58,7 +58,7 @@ extension Tensor {
             outShape[a] += p.shape[a]
         }
         let (o, total, i) = Shape.split(outShape, axis: a)
-        var out = Tensor(uninitializedShape: outShape)
+        var out = parts[0].output(outShape, ctx)
         var start = 0
         out.withUnsafeMutableBufferPointer { y in
             for p in parts {
@@ -73,14 +73,14 @@ extension Tensor {
     }
 
     /// `length` entries of `axis` from `start`.
-    public func slice(axis: Int, start: Int, length: Int) -> Tensor {
+    public func slice(axis: Int, start: Int, length: Int, in ctx: ComputeContext = .serial) -> Tensor {
         let a = Shape.axis(axis, rank: rank)
         precondition(start >= 0 && length >= 0 && start + length <= shape[a],
                      "slice: \(start)..<\(start + length) outside axis \(a) of \(shape)")
         let (o, l, i) = Shape.split(shape, axis: a)
         var outShape = shape
         outShape[a] = length
-        var out = Tensor(uninitializedShape: outShape)
+        var out = output(outShape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             ShapeKernels.copyWindow(x.baseAddress!, srcLength: l, srcStart: start, y.baseAddress!,
                                     dstLength: length, dstStart: 0, outer: o, length: length, inner: i)
@@ -89,17 +89,17 @@ extension Tensor {
     }
 
     /// Consecutive pieces of `axis` with the given sizes (which must add up to its length).
-    public func split(axis: Int, sizes: [Int]) -> [Tensor] {
+    public func split(axis: Int, sizes: [Int], in ctx: ComputeContext = .serial) -> [Tensor] {
         let a = Shape.axis(axis, rank: rank)
         precondition(sizes.reduce(0, +) == shape[a], "split: sizes \(sizes) do not add up to axis \(a) of \(shape)")
         var start = 0
-        return sizes.map { n in defer { start += n }; return slice(axis: a, start: start, length: n) }
+        return sizes.map { n in defer { start += n }; return slice(axis: a, start: start, length: n, in: ctx) }
     }
 
     /// Axes permuted (materialised): result axis j is axis `perm[j]` of `self`.
-    public func permuted(_ perm: [Int]) -> Tensor {
+    public func permuted(_ perm: [Int], in ctx: ComputeContext = .serial) -> Tensor {
         precondition(perm.count == rank, "permute: \(perm) for rank \(rank)")
-        var out = Tensor(uninitializedShape: perm.map { shape[$0] })
+        var out = output(perm.map { shape[$0] }, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             ShapeKernels.permute(x.baseAddress!, shape: shape, perm: perm, y.baseAddress!)
         } }
@@ -107,9 +107,9 @@ extension Tensor {
     }
 
     /// Two axes swapped (materialised).
-    public func transposed(_ a: Int = -2, _ b: Int = -1) -> Tensor {
+    public func transposed(_ a: Int = -2, _ b: Int = -1, in ctx: ComputeContext = .serial) -> Tensor {
         var perm = Array(0..<rank)
         perm.swapAt(Shape.axis(a, rank: rank), Shape.axis(b, rank: rank))
-        return permuted(perm)
+        return permuted(perm, in: ctx)
     }
 }

@@ -63,7 +63,7 @@ extension Tensor {
     /// Softmax over the last axis.
     public func softmax(in ctx: ComputeContext = .serial) -> Tensor {
         let cols = shape.last ?? 1
-        var out = Tensor(uninitializedShape: shape)
+        var out = output(shape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             SoftmaxKernels.softmax(x.baseAddress!, y.baseAddress!, rows: count / Swift.max(cols, 1), cols: cols, ctx: ctx)
         } }
@@ -73,7 +73,7 @@ extension Tensor {
     /// Log-softmax over the last axis.
     public func logSoftmax(in ctx: ComputeContext = .serial) -> Tensor {
         let cols = shape.last ?? 1
-        var out = Tensor(uninitializedShape: shape)
+        var out = output(shape, ctx)
         withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
             SoftmaxKernels.logSoftmax(x.baseAddress!, y.baseAddress!, rows: count / Swift.max(cols, 1), cols: cols, ctx: ctx)
         } }

@@ -1,0 +1,198 @@
+// Tape operations over the engine's raw-buffer kernels: fused scaled-dot-product attention,
+// fairseq's label-smoothed cross-entropy from logits, and CTC. Their derivative rules are the
+// `.attention`, `.labelSmoothedCrossEntropy` and `.ctc` cases in Derivatives.swift.
+//
+// Shapes (layout .headsMajor): q (B, Hq, Tq, Dk), k (B, Hkv, Tk, Dk), v (B, Hkv, Tk, Dv) → (B, Hq, Tq, Dv);
+// (layout .sequenceMajor): q (B, Tq, Hq, Dk), k (B, Tk, Hkv, Dk), v (B, Tk, Hkv, Dv) → (B, Tq, Hq, Dv).
+// GQA: Hkv divides Hq; query head h reads kv head h / (Hq / Hkv).
+import TensorCore
+
+/// What an attention call saw, kept for its backward (masks are constants: no gradient flows to them).
+struct AttentionRecord {
+    let shape: AttentionShape
+    let layout: AttentionLayout
+    let scale: Float
+    let causal: Bool
+    let queryOffset: Int
+    /// (B) valid key counts.
+    let keyLengths: Int32Tensor?
+    /// (Tq, Tk), (B, 1, Tq, Tk) or (B, Hq, Tq, Tk), added to the scaled scores.
+    let additive: Tensor?
+    /// `predicate(queryPosition, key)`, true = visible (e.g. `AttentionMask.strideAwareCausal`).
+    let predicate: (@Sendable (Int, Int) -> Bool)?
+    /// (B, Hq, Tq) from the forward pass (empty when nothing is recorded).
+    let logSumExp: Tensor
+
+    /// Runs `body` with the kernel's mask, whose pointers are valid only inside `body`.
+    func withMask<R>(_ body: (AttentionMask) -> R) -> R {
+        func withAdditive(_ next: (AttentionMaskBuffer<Float>?) -> R) -> R {
+            guard let additive else { return next(nil) }
+            return additive.withUnsafeBufferPointer { p in
+                let base = UnsafePointer(p.baseAddress!)
+                switch additive.rank {
+                case 2: return next(.shared(base, keyLength: shape.keyLength))
+                case 4 where additive.shape[1] == 1:
+                    return next(.perBatch(base, queryLength: shape.queryLength, keyLength: shape.keyLength))
+                default:
+                    return next(.perHead(base, queryHeads: shape.queryHeads, queryLength: shape.queryLength,
+                                         keyLength: shape.keyLength))
+                }
+            }
+        }
+        return withAdditive { add in
+            if let keyLengths {
+                return keyLengths.scalars.withUnsafeBufferPointer { kl in
+                    body(AttentionMask(causal: causal, queryOffset: queryOffset, keyLengths: kl.baseAddress!, additive: add,
+                                       predicate: predicate))
+                }
+            }
+            return body(AttentionMask(causal: causal, queryOffset: queryOffset, additive: add, predicate: predicate))
+        }
+    }
+}
+
+extension Tape {
+    // MARK: Attention
+
+    /// softmax(scale · q·kᵀ + masks) · v through the tiled FusedAttention kernel (no T×T score tensor).
+    ///
+    /// - Parameters:
+    ///   - q, k, v: see the shapes at the top of this file; Hkv (from k) may divide Hq (GQA).
+    ///   - scale: default 1/√Dk.
+    ///   - causal: query i sees keys j ≤ i + `queryOffset`.
+    ///   - keyLengths: (B) valid key counts (key padding).
+    ///   - additiveMask: (Tq, Tk), (B, 1, Tq, Tk) or (B, Hq, Tq, Tk) added to the scaled scores.
+    ///   - predicate: `predicate(i + queryOffset, j)` true = key j visible to query i (MTLA's stride-aware rule).
+    /// A query row that sees no key gets output 0 and zero gradients.
+    /// Workspace: a tensor of `FusedAttention.*WorkspaceCount(threads:)` floats per call, which the
+    /// buffer cache hands back on the next call (so it is allocated once per size).
+    public func scaledDotProductAttention(
+        _ q: Variable, _ k: Variable, _ v: Variable, layout: AttentionLayout = .headsMajor, scale: Float? = nil,
+        causal: Bool = false, queryOffset: Int = 0, keyLengths: Int32Tensor? = nil, additiveMask: Tensor? = nil,
+        predicate: (@Sendable (Int, Int) -> Bool)? = nil
+    ) -> Variable {
+        precondition(q.value.rank == 4 && k.value.rank == 4 && v.value.rank == 4,
+                     "attention: q, k, v must be rank 4, got \(q.shape), \(k.shape), \(v.shape)")
+        let headAxis = layout == .headsMajor ? 1 : 2, timeAxis = layout == .headsMajor ? 2 : 1
+        let shape = AttentionShape(batch: q.shape[0], queryHeads: q.shape[headAxis], kvHeads: k.shape[headAxis],
+                                   queryLength: q.shape[timeAxis], keyLength: k.shape[timeAxis],
+                                   qkDim: q.shape[3], vDim: v.shape[3])
+        precondition(k.shape[0] == shape.batch && v.shape[0] == shape.batch && k.shape[3] == shape.qkDim
+                     && v.shape[headAxis] == shape.kvHeads && v.shape[timeAxis] == shape.keyLength,
+                     "attention: inconsistent q \(q.shape), k \(k.shape), v \(v.shape) for layout \(layout)")
+        if let keyLengths { precondition(keyLengths.shape == [shape.batch], "attention: keyLengths must be [\(shape.batch)]") }
+        if let m = additiveMask {
+            let (tq, tk, b, h) = (shape.queryLength, shape.keyLength, shape.batch, shape.queryHeads)
+            precondition(m.shape == [tq, tk] || m.shape == [b, 1, tq, tk] || m.shape == [b, h, tq, tk],
+                         "attention: additive mask \(m.shape) must be [\(tq), \(tk)], [\(b), 1, \(tq), \(tk)] or [\(b), \(h), \(tq), \(tk)]")
+        }
+        let recording = isRecording([q, k, v])
+        var outShape = q.shape
+        outShape[3] = shape.vDim
+        var out = Tensor(uninitializedShape: outShape, in: context)
+        var lse = Tensor(uninitializedShape: recording ? [shape.batch, shape.queryHeads, shape.queryLength] : [0], in: context)
+        var workspace = Tensor(uninitializedShape: [FusedAttention.forwardWorkspaceCount(threads: context.threads)], in: context)
+        let config = AttentionRecord(shape: shape, layout: layout, scale: scale ?? 1 / Float(shape.qkDim).squareRoot(),
+                                     causal: causal, queryOffset: queryOffset, keyLengths: keyLengths,
+                                     additive: additiveMask, predicate: predicate, logSumExp: Tensor(zeros: [0], in: context))
+        config.withMask { mask in
+            q.value.withUnsafeBufferPointer { qp in k.value.withUnsafeBufferPointer { kp in v.value.withUnsafeBufferPointer { vp in
+                out.withUnsafeMutableBufferPointer { op in lse.withUnsafeMutableBufferPointer { lp in
+                    workspace.withUnsafeMutableBufferPointer { wp in
+                        FusedAttention.forward(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, shape: shape,
+                                               layout: layout, scale: config.scale, mask: mask, out: op.baseAddress!,
+                                               logSumExp: recording ? lp.baseAddress! : nil,
+                                               workspace: wp.baseAddress!, threads: context.threads)
+                    }
+                } }
+            } } }
+        }
+        guard recording else { return Variable(result: out, requiresGrad: false) }
+        let saved = AttentionRecord(shape: shape, layout: layout, scale: config.scale, causal: causal,
+                                    queryOffset: queryOffset, keyLengths: keyLengths, additive: additiveMask,
+                                    predicate: predicate, logSumExp: lse)
+        return record(.attention(saved), [q, k, v], out)
+    }
+
+    // MARK: Losses
+
+    /// fairseq's label-smoothed cross-entropy of `logits` (..., V) against `targets` (the leading shape),
+    /// summed over non-ignored rows (see `LabelSmoothedCrossEntropy`); the log-softmax is fused, and no
+    /// (N, V) buffer is kept for backward (the rule recomputes from the logits).
+    public func labelSmoothedCrossEntropy(
+        _ logits: Variable, targets: Int32Tensor, epsilon: Float, ignoreIndex: Int32? = nil
+    ) -> LabelSmoothedLoss {
+        let v = logits.shape.last!, n = logits.value.count / v
+        precondition(targets.count == n, "labelSmoothedCrossEntropy: \(targets.count) targets for \(n) rows of \(logits.shape)")
+        let r = logits.value.withUnsafeBufferPointer { lp in targets.scalars.withUnsafeBufferPointer { tp in
+            LabelSmoothedCrossEntropy.fromLogits(logits: lp.baseAddress!, targets: tp.baseAddress!, rows: n, vocab: v,
+                                                 epsilon: epsilon, ignoreIndex: ignoreIndex, gradLogits: nil,
+                                                 threads: context.threads)
+        } }
+        let loss = record(.labelSmoothedCrossEntropy(targets: targets, epsilon: epsilon, ignoreIndex: ignoreIndex),
+                          [logits], Tensor(r.loss))
+        return LabelSmoothedLoss(loss: loss, nllLoss: r.nllLoss, tokens: r.tokens)
+    }
+
+    /// CTC loss of `logits` (T, N, C) [`.timeMajor`] or (N, T, C) [`.batchMajor`] with log-softmax over C
+    /// fused, as `torch.nn.functional.ctc_loss(log_softmax(logits), ...)`: shape [] for `.mean`/`.sum`,
+    /// [N] for `.none`. The gradient w.r.t. the logits is computed in the forward pass (the α/β recursions
+    /// give it at no extra cost) and kept for backward only when recording.
+    /// - Parameters: inputLengths, targetLengths (N); targets (N, S) for `.padded(maxLength: S)` or Σ lengths.
+    public func ctcLoss(
+        _ logits: Variable, layout: CTCLoss.Layout = .timeMajor, inputLengths: Int32Tensor, targets: Int32Tensor,
+        targetLayout: CTCLoss.Targets, targetLengths: Int32Tensor, blank: Int = 0,
+        reduction: CTCLoss.Reduction = .mean, zeroInfinity: Bool = false
+    ) -> Variable {
+        precondition(logits.value.rank == 3, "ctcLoss: logits must be rank 3, got \(logits.shape)")
+        let (t, n) = layout == .timeMajor ? (logits.shape[0], logits.shape[1]) : (logits.shape[1], logits.shape[0])
+        let c = logits.shape[2]
+        precondition(inputLengths.count == n && targetLengths.count == n, "ctcLoss: lengths must have \(n) entries")
+        let maxS: Int
+        switch targetLayout {
+        case let .padded(s): maxS = s
+        case .concatenated: maxS = Int(targetLengths.scalars.max() ?? 0)
+        }
+        var losses = Tensor(uninitializedShape: [n], in: context)
+        var grad = Tensor(uninitializedShape: logits.shape, in: context)     // log-probabilities scratch, then the gradient
+        var workspace = Tensor(uninitializedShape: [CTCLoss.workspaceCount(maxInputLength: t, maxTargetLength: maxS,
+                                                                           classes: c, threads: context.threads)], in: context)
+        var weights = [Float](repeating: 1, count: n)
+        if reduction == .mean {
+            targetLengths.scalars.withUnsafeBufferPointer { tl in weights.withUnsafeMutableBufferPointer { w in
+                CTCLoss.reductionWeights(targetLengths: tl.baseAddress!, batch: n, reduction: .mean, into: w.baseAddress!)
+            } }
+        }
+        logits.value.withUnsafeBufferPointer { lp in grad.withUnsafeMutableBufferPointer { gp in
+            losses.withUnsafeMutableBufferPointer { sp in workspace.withUnsafeMutableBufferPointer { wp in
+                inputLengths.scalars.withUnsafeBufferPointer { il in targetLengths.scalars.withUnsafeBufferPointer { tl in
+                    targets.scalars.withUnsafeBufferPointer { tp in weights.withUnsafeBufferPointer { w in
+                        CTCLoss.fromLogits(logits: lp.baseAddress!, layout: layout, maxInputLength: t, batch: n, classes: c,
+                                           inputLengths: il.baseAddress!, targets: tp.baseAddress ?? il.baseAddress!,
+                                           targetLayout: targetLayout, targetLengths: tl.baseAddress!, blank: blank,
+                                           zeroInfinity: zeroInfinity, losses: sp.baseAddress!, gradOutputs: w.baseAddress!,
+                                           gradLogits: gp.baseAddress!, maxTargetLength: maxS,
+                                           workspace: wp.baseAddress!, threads: context.threads)
+                    } }
+                } }
+            } }
+        } }
+        let output: Tensor = reduction == .none ? losses : Tensor(losses.withUnsafeBufferPointer { sp in
+            targetLengths.scalars.withUnsafeBufferPointer { tl in
+                CTCLoss.reduce(losses: sp.baseAddress!, targetLengths: tl.baseAddress!, batch: n, reduction: reduction)
+            }
+        })
+        return record(.ctc(gradient: grad, perSequence: reduction == .none, layout: layout), [logits], output)
+    }
+}
+
+/// The result of `Tape.labelSmoothedCrossEntropy`: the differentiable smoothed loss (a scalar) and
+/// fairseq's logging quantities.
+public struct LabelSmoothedLoss {
+    /// Smoothed loss summed over non-ignored rows, shape [].
+    public let loss: Variable
+    /// Σ −log p(target) over non-ignored rows (fairseq's `nll_loss`).
+    public let nllLoss: Float
+    /// Non-ignored rows.
+    public let tokens: Int
+}
