@@ -32,7 +32,7 @@ public struct InverseSquareRootSchedule: LearningRateSchedule, Equatable, Codabl
 
 /// Linear warm-up from `warmupInitLR` to `peakLR` over `warmupUpdates`, then linear decay to `endLR`
 /// at `totalUpdates`, constant `endLR` afterwards (fairseq's `polynomial_decay` with power 1).
-public struct LinearSchedule: LearningRateSchedule, Equatable, Codable {
+public struct LinearSchedule: WarmupDecaySchedule, Equatable, Codable {
     public var peakLR: Double, warmupUpdates: Int, totalUpdates: Int, warmupInitLR: Double, endLR: Double
 
     public init(peakLR: Double, warmupUpdates: Int, totalUpdates: Int, warmupInitLR: Double = 0, endLR: Double = 0) {
@@ -41,19 +41,13 @@ public struct LinearSchedule: LearningRateSchedule, Equatable, Codable {
         self.warmupInitLR = warmupInitLR; self.endLR = endLR
     }
 
-    public func learningRate(update: Int) -> Double {
-        if update < warmupUpdates {
-            return warmupInitLR + Double(update) * (peakLR - warmupInitLR) / Double(warmupUpdates)
-        }
-        if update >= totalUpdates { return update == warmupUpdates ? peakLR : endLR }
-        let progress = Double(update - warmupUpdates) / Double(totalUpdates - warmupUpdates)
-        return peakLR + (endLR - peakLR) * progress
-    }
+    /// Linear from `peakLR` (progress 0) to `endLR` (progress 1).
+    public func decayed(progress: Double) -> Double { peakLR + (endLR - peakLR) * progress }
 }
 
 /// Linear warm-up as above, then half a cosine from `peakLR` down to `endLR` at `totalUpdates`:
 /// `endLR + (peakLR − endLR)·(1 + cos(π·progress))/2`, constant `endLR` afterwards (no restarts).
-public struct CosineSchedule: LearningRateSchedule, Equatable, Codable {
+public struct CosineSchedule: WarmupDecaySchedule, Equatable, Codable {
     public var peakLR: Double, warmupUpdates: Int, totalUpdates: Int, warmupInitLR: Double, endLR: Double
 
     public init(peakLR: Double, warmupUpdates: Int, totalUpdates: Int, warmupInitLR: Double = 0, endLR: Double = 0) {
@@ -62,12 +56,28 @@ public struct CosineSchedule: LearningRateSchedule, Equatable, Codable {
         self.warmupInitLR = warmupInitLR; self.endLR = endLR
     }
 
+    /// Half a cosine from `peakLR` (progress 0) to `endLR` (progress 1).
+    public func decayed(progress: Double) -> Double { endLR + (peakLR - endLR) * (1 + cos(Double.pi * progress)) / 2 }
+}
+
+/// Linear warm-up from `warmupInitLR` to `peakLR` over `warmupUpdates`, then a decay shape from
+/// `peakLR` to `endLR` at `totalUpdates`, constant `endLR` afterwards. Conformers give the shape.
+public protocol WarmupDecaySchedule: LearningRateSchedule {
+    var peakLR: Double { get }
+    var warmupUpdates: Int { get }
+    var totalUpdates: Int { get }
+    var warmupInitLR: Double { get }
+    var endLR: Double { get }
+    /// The rate at `progress` in [0, 1] of the decay phase.
+    func decayed(progress: Double) -> Double
+}
+
+extension WarmupDecaySchedule {
     public func learningRate(update: Int) -> Double {
         if update < warmupUpdates {
             return warmupInitLR + Double(update) * (peakLR - warmupInitLR) / Double(warmupUpdates)
         }
         if update >= totalUpdates { return update == warmupUpdates ? peakLR : endLR }
-        let progress = Double(update - warmupUpdates) / Double(totalUpdates - warmupUpdates)
-        return endLR + (peakLR - endLR) * (1 + cos(Double.pi * progress)) / 2
+        return decayed(progress: Double(update - warmupUpdates) / Double(totalUpdates - warmupUpdates))
     }
 }
