@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optim", targets: ["Optim"]),
+        .library(name: "Attention", targets: ["Attention"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,6 +45,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
         // L4
         .target(name: "Optim", dependencies: ["NN", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
+        .target(name: "Attention", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
         // L8
         .executableTarget(
             name: "mtla",
@@ -53,7 +55,7 @@ let package = Package(
             ],
             swiftSettings: cpuFlags),
         // Benchmarks (run by Tools/bench, never in CI)
-        .executableTarget(name: "mtla-bench", dependencies: ["AudioIO", "Fbank", "FeatureStore", "SeededRandom"], swiftSettings: cpuFlags),
+        .executableTarget(name: "mtla-bench", dependencies: ["AudioIO", "Fbank", "FeatureStore", "SeededRandom", "TensorCore", "Autograd", "Attention"], swiftSettings: cpuFlags),
         // Tests only
         .target(name: "_TestSupport", dependencies: ["FeatureStore"], path: "Sources/_TestSupport"),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "_TestSupport"]),
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "AttentionTests", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "_TestSupport"]),
     ]
 )
