@@ -71,6 +71,9 @@ enum PythonWhitespace {
 }
 
 extension String {
+    /// Python's `str.rstrip()` (Python's whitespace, which differs from Swift's).
+    public var pythonRstripped: String { String(PythonWhitespace.strip(self, leading: false)) }
+
     /// Python's `str.lower()`, with an ASCII fast path.
     @usableFromInline
     var pythonLowercased: String {

@@ -23,6 +23,8 @@ public enum ScoringError: Error, Equatable, Sendable, CustomStringConvertible {
     case utteranceMismatch(file: String, id: String, reason: String)
     /// An option value outside its domain (for example `--paired-bs` with one system).
     case invalidOption(String)
+    /// An input file that does not exist or cannot be read.
+    case cannotRead(file: String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,7 @@ public enum ScoringError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(f):\(l): invalid JSON line: \(why)"
         case let .utteranceMismatch(f, id, why):
             "\(f): utterance '\(id)': \(why)"
+        case let .cannotRead(f): "\(f): cannot read (missing or unreadable)"
         case let .invalidOption(why):
             why
         }

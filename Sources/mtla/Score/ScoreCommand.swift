@@ -107,6 +107,8 @@ struct ScoreCommand: ParsableCommand {
         let multiRef: [ScoreMetric] = [.bleu, .chrf, .ter]
         if ref.count > 1 && !multiRef.contains(metric) { throw ValidationError("several --ref only for bleu, chrf, ter") }
         if average != "micro" && average != "macro" { throw ValidationError("--average is micro or macro") }
+        if (hyp + ref).filter({ $0 == "-" }).count > 1 { throw ValidationError("only one input can be '-' (standard input)") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
