@@ -39,6 +39,7 @@ import argparse, json, os, statistics, sys, time
 
 import torch
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
 import refattn  # noqa: E402
 

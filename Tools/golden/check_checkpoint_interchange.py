@@ -12,7 +12,8 @@ Two directions:
       in the file (x, position, y_*, cache_*, debug.*, masks) are ignored for loading.  Then runs the golden
       procedure of shared/reference/README.md section 2 on `x`, `position` (from --inputs, else from
       --expect, else from WEIGHTS) with `prompt_length` P from CFG.json, producing y_full, y_incremental,
-      y_prefill, cache_prompt.*, cache_final.* (MTLA also y_prefill_recompute, cache_prompt_recompute.*),
+      y_prefill, cache_prompt.* (after the prompt call), cache_final.* (after the
+      last token of the token-by-token run from an empty cache, as in the goldens) (MTLA also y_prefill_recompute, cache_prompt_recompute.*),
       and compares every one that the expectation file holds (default: --expect, else WEIGHTS itself) within
       --tol (absolute; relative for |values| > 1).  Exit status 0 iff all compared tensors match and at
       least one was compared.
@@ -32,6 +33,7 @@ import argparse, json, math, os, sys
 import torch
 from safetensors.torch import load_file, save_file
 
+sys.dont_write_bytecode = True  # keep Tools/golden free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import refattn  # noqa: E402
 
@@ -74,6 +76,9 @@ def run_case(variant, kwargs, state, x, position, P):
             ys.append(refattn.call(mod, query=x[:, t:t + 1], key=x[:, t:t + 1], value=x[:, t:t + 1],
                                    position=position[:, t:t + 1], incremental_state=inc))
         out["y_incremental"] = torch.cat(ys, 1)
+        buf = refattn.cache_tensors(mod, inc)  # cache_final = after the last token of the token-by-token run
+        for n in names:
+            out[f"cache_final.{n}"] = buf[n].clone()
         if P is not None and 1 <= P <= T:
             inc, ys = {}, []
             ys.append(refattn.call(mod, query=x[:, P - 1:P], key=x[:, :P], value=x[:, :P],
@@ -85,9 +90,6 @@ def run_case(variant, kwargs, state, x, position, P):
                 ys.append(refattn.call(mod, query=x[:, t:t + 1], key=x[:, t:t + 1], value=x[:, t:t + 1],
                                        position=position[:, t:t + 1], incremental_state=inc))
             out["y_prefill"] = torch.cat(ys, 1)
-            buf = refattn.cache_tensors(mod, inc)
-            for n in names:
-                out[f"cache_final.{n}"] = buf[n].clone()
             if variant.upper() == "MTLA":
                 kw = dict(kwargs, recompute_prompt_attn=True)
                 mod2 = refattn.build("MTLA", kw)
@@ -130,7 +132,7 @@ def cmd_check(a):
     state = {k[len(pre):]: v for k, v in raw.items() if k.startswith(pre) and is_weight(k[len(pre):])}
     src = load_file(a.inputs) if a.inputs else (load_file(a.expect) if a.expect else raw)
     exp = load_file(a.expect) if a.expect else raw
-    x, position = src["x"].float(), src["position"].float()
+    x, position = src["x"].float().clone(), src["position"].float().clone()  # aligned copies (mmap offsets can change SIMD paths by 1 ulp)
     try:
         got = run_case(cfg["variant"], cfg["constructor_kwargs"], state, x, position, cfg.get("prompt_length"))
     except RuntimeError as e:  # strict load_state_dict: missing / unexpected / mis-shaped
