@@ -1,0 +1,77 @@
+import Autograd
+import NN
+import SeededRandom
+import TensorCore
+
+/// fairseq's `MultiheadLatentAttention` (DeepSeek-V2 style, spec §1.4): latent KV of rank r with
+/// decoupled RoPE, absorbed computation in training and decoding. Parameters: see `LatentProjection`.
+public final class MultiheadLatentAttention: SelfAttention {
+    public var kind: AttentionKind { .mla }
+    public let config: AttentionConfig
+    let projection: LatentProjection
+
+    init<G: RandomNumberGenerator>(config: AttentionConfig, generator: inout G) {
+        self.config = config
+        projection = LatentProjection(config: config, generator: &generator)
+    }
+
+    public var children: [(String, any Module)] { projection.children }
+
+    public func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
+        let (c, kR) = projection.latents(x, positions: positions, on: tape)
+        let q = projection.absorbedQueries(x, positions: positions, on: tape)
+        return projection.attend(q, latents: c, ropeKeys: kR, causal: true, keyLengths: keyLengths, predicate: nil, on: tape)
+    }
+
+    public func makeCache(batch: Int) -> any KVCache {
+        LatentKVCache(batch: batch, rank: config.kvLoraRank, ropeDim: config.qkRopeHeadDim)
+    }
+
+    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        guard let cache = cache as? LatentKVCache, !(cache is TemporalLatentKVCache), cache.batch == x.shape[0] else {
+            throw AttentionError.cacheMismatch(expected: "LatentKVCache(batch: \(x.shape[0]))", got: cache.typeName)
+        }
+        let tape = Tape(context: context, mode: .inference)
+        let xv = Variable(x), l = x.shape[1]
+        let (c, kR) = projection.latents(xv, positions: positions, on: tape)
+        cache.append(latents: c.value, ropeKeys: kR.value)
+        let q = projection.absorbedQueries(tape.slice(xv, axis: 1, start: l - 1, length: 1),
+                                           positions: lastPositions(positions), on: tape)
+        return projection.attend(q, latents: Variable(cache.latents), ropeKeys: Variable(cache.ropeKeys), causal: false,
+                                 keyLengths: nil, predicate: nil, on: tape).value
+    }
+}
+
+/// The MLA cache: post-LayerNorm latents `prev_kv` (B, T, r) and rotated RoPE keys `prev_k_pe`
+/// (B, T, dR); r + dR floats per token. MTLA's cache subclasses it with one slot per chunk.
+public class LatentKVCache: KVCache {
+    public let rank: Int, ropeDim: Int
+    /// (B, slots, r) and (B, slots, dR).
+    public internal(set) var latents: Tensor, ropeKeys: Tensor
+
+    public init(batch: Int, rank: Int, ropeDim: Int) {
+        self.rank = rank
+        self.ropeDim = ropeDim
+        latents = Tensor(zeros: [batch, 0, rank])
+        ropeKeys = Tensor(zeros: [batch, 0, ropeDim])
+    }
+
+    public var batch: Int { latents.shape[0] }
+    /// Slots held (= tokens for MLA).
+    public var slots: Int { latents.shape[1] }
+    public var length: Int { slots }
+    public var byteCount: Int { (latents.count + ropeKeys.count) * MemoryLayout<Float>.size }
+
+    /// Appends one slot per token: c (B, L, r), kR (B, L, dR).
+    func append(latents c: Tensor, ropeKeys k: Tensor) {
+        latents = slots == 0 ? c : Tensor.concat([latents, c], axis: 1)
+        ropeKeys = ropeKeys.shape[1] == 0 ? k : Tensor.concat([ropeKeys, k], axis: 1)
+    }
+
+    public func reorder(parents: [Int]) {
+        latents = selectRows(latents, parents)
+        ropeKeys = selectRows(ropeKeys, parents)
+    }
+
+    public var referenceTensors: [String: Tensor] { ["prev_kv": latents, "prev_k_pe": ropeKeys] }
+}

@@ -1,0 +1,117 @@
+import Autograd
+import NN
+import SeededRandom
+import TensorCore
+
+/// `MultiheadTemporalLatentAttention` (spec §1.5, §2): MLA (the same `LatentProjection`) whose latent
+/// sequence is merged over chunks of s = `down_rate` tokens by the hyper-network's gates.
+///
+/// Training path (§2.3): partial chunk sums ĉ′_j = Σ_{k = s⌊j/s⌋}^{j} w_k c_k, raw RoPE keys, and the
+/// stride-aware causal rule (query i sees j = i, or j < i with (j+1) mod s = 0).
+/// Decoding (§2.4): one cache slot per chunk, the gated latent summed into it and the RoPE key replaced
+/// by the newest token's. Unlike the reference (pitfall P1), s = 1 appends every token (= gated MLA).
+public final class MultiheadTemporalLatentAttention: SelfAttention {
+    public var kind: AttentionKind { .mtla }
+    public let config: AttentionConfig
+    let projection: LatentProjection
+    let hyperNetwork: HyperNetwork
+    var downRate: Int { config.downRate }
+
+    init<G: RandomNumberGenerator>(config: AttentionConfig, generator: inout G) {
+        self.config = config
+        projection = LatentProjection(config: config, generator: &generator)
+        hyperNetwork = HyperNetwork(rank: config.kvLoraRank, downRate: config.downRate, generator: &generator)
+    }
+
+    public var children: [(String, any Module)] { projection.children + [("hypernet_down", hyperNetwork)] }
+
+    /// (B, T, T) constant: 1 where ⌊i/s⌋ = ⌊j/s⌋ and j ≤ i ([SA] `generate_chunk_mask`).
+    func chunkMask(batch: Int, length t: Int) -> Tensor {
+        var m = [Float](repeating: 0, count: t * t)
+        for i in 0..<t { for j in (i / downRate * downRate)...i { m[i * t + j] = 1 } }
+        return Tensor.concat(Array(repeating: Tensor(shape: [1, t, t], scalars: m), count: batch), axis: 0)
+    }
+
+    /// The partial chunk sums ĉ′ (B, T, r) and gates w (B, T) of x's keys at indices 0..<T.
+    func mergedLatents(_ c: Variable, on tape: Tape) -> (merged: Variable, gates: Variable) {
+        let (b, t) = (c.shape[0], c.shape[1])
+        let w = hyperNetwork.gates(c, start: 0, on: tape)
+        let weighted = tape.mul(c, tape.reshape(w, [b, t, 1]))
+        return (tape.batchedMatmul(Variable(chunkMask(batch: b, length: t)), weighted), w)
+    }
+
+    public func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
+        let (c, kR) = projection.latents(x, positions: positions, on: tape)
+        let merged = mergedLatents(c, on: tape).merged
+        let q = projection.absorbedQueries(x, positions: positions, on: tape)
+        return projection.attend(q, latents: merged, ropeKeys: kR, causal: true, keyLengths: keyLengths,
+                                 predicate: AttentionMask.strideAwareCausal(stride: downRate), on: tape)
+    }
+
+    public func makeCache(batch: Int) -> any KVCache {
+        TemporalLatentKVCache(batch: batch, rank: config.kvLoraRank, ropeDim: config.qkRopeHeadDim, downRate: downRate)
+    }
+
+    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        guard let cache = cache as? TemporalLatentKVCache, cache.batch == x.shape[0], cache.downRate == downRate else {
+            throw AttentionError.cacheMismatch(expected: "TemporalLatentKVCache(batch: \(x.shape[0]), s: \(downRate))",
+                                               got: cache.typeName)
+        }
+        let tape = Tape(context: context, mode: .inference)
+        let xv = Variable(x), l = x.shape[1]
+        let (c, kR) = projection.latents(xv, positions: positions, on: tape)
+        let w = hyperNetwork.gates(c, start: cache.steps, on: tape)
+        cache.absorb(latents: c.value, ropeKeys: kR.value, gates: w.value)
+        let q = projection.absorbedQueries(tape.slice(xv, axis: 1, start: l - 1, length: 1),
+                                           positions: lastPositions(positions), on: tape)
+        return projection.attend(q, latents: Variable(cache.latents), ropeKeys: Variable(cache.ropeKeys), causal: false,
+                                 keyLengths: nil, predicate: nil, on: tape).value
+    }
+}
+
+/// The MTLA cache (spec §2.4): `prev_kv_t` (B, ⌈T/s⌉, r) merged latents, `prev_k_pe` (B, ⌈T/s⌉, dR) the
+/// RoPE key of each chunk's newest token, `infer_steps` (B,) tokens absorbed. (r + dR)/s floats per token.
+public final class TemporalLatentKVCache: LatentKVCache {
+    public let downRate: Int
+    /// Key tokens absorbed (the reference's `infer_steps`, equal for every row).
+    public private(set) var steps = 0
+
+    public init(batch: Int, rank: Int, ropeDim: Int, downRate: Int) {
+        self.downRate = downRate
+        super.init(batch: batch, rank: rank, ropeDim: ropeDim)
+    }
+
+    public override var length: Int { steps }
+
+    /// Absorbs L tokens: latents c (B, L, r), RoPE keys (B, L, dR), gates w (B, L). Token with key
+    /// index g opens a slot when g mod s = 0 (so s = 1 appends every token), else merges into the last.
+    func absorb(latents c: Tensor, ropeKeys k: Tensor, gates w: Tensor) {
+        let (b, l, r, dr) = (batch, c.shape[1], rank, ropeDim)
+        let old = slots
+        let total = old + (steps..<(steps + l)).filter { $0 % downRate == 0 }.count
+        var lat = Tensor(zeros: [b, total, r]), kp = Tensor(zeros: [b, total, dr])
+        latents.withUnsafeBufferPointer { ol in ropeKeys.withUnsafeBufferPointer { ok in
+        lat.withUnsafeMutableBufferPointer { nl in kp.withUnsafeMutableBufferPointer { nk in
+        c.withUnsafeBufferPointer { cp in k.withUnsafeBufferPointer { kpp in w.withUnsafeBufferPointer { wp in
+            for row in 0..<b {
+                for i in 0..<(old * r) { nl[row * total * r + i] = ol[row * old * r + i] }
+                for i in 0..<(old * dr) { nk[row * total * dr + i] = ok[row * old * dr + i] }
+                var slot = old - 1
+                for j in 0..<l {
+                    if (steps + j) % downRate == 0 { slot += 1 }
+                    let g = wp[row * l + j], dst = (row * total + slot) * r, src = (row * l + j) * r
+                    for i in 0..<r { nl[dst + i] += g * cp[src + i] }
+                    for i in 0..<dr { nk[(row * total + slot) * dr + i] = kpp[(row * l + j) * dr + i] }
+                }
+            }
+        } } } } } } }
+        latents = lat
+        ropeKeys = kp
+        steps += l
+    }
+
+    public override var referenceTensors: [String: Tensor] {
+        ["prev_kv_t": latents, "prev_k_pe": ropeKeys,
+         "infer_steps": Tensor(shape: [batch], repeating: Float(steps))]
+    }
+}

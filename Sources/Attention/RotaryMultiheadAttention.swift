@@ -1,0 +1,109 @@
+import Autograd
+import NN
+import SeededRandom
+import TensorCore
+
+// Shapes: x (B, T, d); q (B, T, H, Dh); k, v (B, T, G, Dh) with G kv heads (G = H for MHA, 1 for MQA);
+// out (B, T, d). Layout .sequenceMajor throughout, so no transposes.
+
+/// fairseq's `RotaryMultiheadAttention` (G = H) and `GQARotaryMultiheadAttention` (G < H, query head h
+/// reads kv head ⌊h / (H/G)⌋), spec §1.2–1.3: biased projections `q_proj`, `k_proj`, `v_proj`,
+/// `out_proj`; q scaled by Dh^(−1/2) *before* RoPE over the whole head; scores are not scaled again.
+public final class RotaryMultiheadAttention: SelfAttention {
+    public let kind: AttentionKind
+    public let config: AttentionConfig
+    public let qProj: Linear, kProj: Linear, vProj: Linear, outProj: Linear
+    let heads: Int, kvHeads: Int, headDim: Int
+
+    /// - Parameter config: resolved for `kind` (see `AttentionConfig.resolved(for:)`).
+    init<G: RandomNumberGenerator>(kind: AttentionKind, config: AttentionConfig, generator: inout G) {
+        self.kind = kind
+        self.config = config
+        heads = config.numHeads
+        kvHeads = config.numKvHeads ?? config.numHeads
+        headDim = config.headDim
+        let d = config.embedDim, bias = config.bias ?? true
+        qProj = Linear(d, heads * headDim, bias: bias, generator: &generator)
+        kProj = Linear(d, kvHeads * headDim, bias: bias, generator: &generator)
+        vProj = Linear(d, kvHeads * headDim, bias: bias, generator: &generator)
+        outProj = Linear(heads * headDim, d, bias: bias, generator: &generator)
+    }
+
+    public var children: [(String, any Module)] {
+        [("q_proj", qProj), ("k_proj", kProj), ("v_proj", vProj), ("out_proj", outProj)]
+    }
+
+    /// q (B, T, H, Dh): projected, scaled, rotated.
+    func queries(_ x: Variable, positions: Int32Tensor, on tape: Tape) -> Variable {
+        let (b, t) = (x.shape[0], x.shape[1])
+        let q = tape.affine(qProj(x, on: tape), 1 / Float(headDim).squareRoot())
+        return tape.rope(tape.reshape(q, [b, t, heads, headDim]), rowPositions: positions)
+    }
+
+    /// k (rotated), v: (B, T, G, Dh) each.
+    func keysValues(_ x: Variable, positions: Int32Tensor, on tape: Tape) -> (Variable, Variable) {
+        let (b, t) = (x.shape[0], x.shape[1])
+        let k = tape.rope(tape.reshape(kProj(x, on: tape), [b, t, kvHeads, headDim]), rowPositions: positions)
+        return (k, tape.reshape(vProj(x, on: tape), [b, t, kvHeads, headDim]))
+    }
+
+    func output(_ o: Variable, on tape: Tape) -> Variable {
+        outProj(tape.reshape(o, [o.shape[0], o.shape[1], heads * headDim]), on: tape)
+    }
+
+    public func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
+        let q = queries(x, positions: positions, on: tape)
+        let (k, v) = keysValues(x, positions: positions, on: tape)
+        let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1, causal: true, keyLengths: keyLengths)
+        return output(o, on: tape)
+    }
+
+    public func makeCache(batch: Int) -> any KVCache { RotaryKVCache(batch: batch, kvHeads: kvHeads, headDim: headDim) }
+
+    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        guard let cache = cache as? RotaryKVCache, cache.batch == x.shape[0], cache.kvHeads == kvHeads else {
+            throw AttentionError.cacheMismatch(expected: "RotaryKVCache(batch: \(x.shape[0]), kvHeads: \(kvHeads))", got: cache.typeName)
+        }
+        let tape = Tape(context: context, mode: .inference)
+        let xv = Variable(x), l = x.shape[1]
+        let (k, v) = keysValues(xv, positions: positions, on: tape)
+        cache.append(keys: k.value, values: v.value)
+        let q = queries(tape.slice(xv, axis: 1, start: l - 1, length: 1), positions: lastPositions(positions), on: tape)
+        let o = tape.scaledDotProductAttention(q, Variable(cache.keys), Variable(cache.values), layout: .sequenceMajor, scale: 1)
+        return output(o, on: tape).value
+    }
+}
+
+/// The MHA/GQA/MQA cache: rotated keys and values of every absorbed token, un-repeated (G heads),
+/// stored (B, T, G, Dh); the reference layout `prev_key` / `prev_value` is (B, G, T, Dh).
+/// 2·G·Dh floats per token.
+public final class RotaryKVCache: KVCache {
+    public let kvHeads: Int, headDim: Int
+    /// (B, T, G, Dh) each.
+    public private(set) var keys: Tensor, values: Tensor
+
+    public init(batch: Int, kvHeads: Int, headDim: Int) {
+        self.kvHeads = kvHeads
+        self.headDim = headDim
+        keys = Tensor(zeros: [batch, 0, kvHeads, headDim])
+        values = keys
+    }
+
+    public var batch: Int { keys.shape[0] }
+    public var length: Int { keys.shape[1] }
+    public var byteCount: Int { (keys.count + values.count) * MemoryLayout<Float>.size }
+
+    func append(keys k: Tensor, values v: Tensor) {
+        keys = length == 0 ? k : Tensor.concat([keys, k], axis: 1)
+        values = values.shape[1] == 0 ? v : Tensor.concat([values, v], axis: 1)
+    }
+
+    public func reorder(parents: [Int]) {
+        keys = selectRows(keys, parents)
+        values = selectRows(values, parents)
+    }
+
+    public var referenceTensors: [String: Tensor] {
+        ["prev_key": keys.permuted([0, 2, 1, 3]), "prev_value": values.permuted([0, 2, 1, 3])]
+    }
+}

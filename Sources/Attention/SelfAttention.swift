@@ -1,0 +1,90 @@
+import Autograd
+import NN
+import TensorCore
+
+/// A causal self-attention layer of one of the five variants (spec/mtla.md §1), with the reference
+/// parameter names (`namedParameters()` equals the reference `state_dict()` keys).
+///
+/// Shapes: B batch, T sequence length, d = `embed_dim`. `positions` (B, T) holds the absolute RoPE
+/// position of every row (rows may differ, e.g. different prefix lengths).
+public protocol SelfAttention: Module {
+    var kind: AttentionKind { get }
+    /// The resolved configuration (per-variant defaults filled in).
+    var config: AttentionConfig { get }
+
+    /// Full-sequence (training) path: x (B, T, d) → (B, T, d), query i sees keys j ≤ i (MTLA: the
+    /// stride-aware causal rule over the partial chunk sums). `keyLengths` (B): keys j ≥ keyLengths[b]
+    /// are padding. Differentiable on `tape`.
+    func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) -> Variable
+
+    /// An empty cache for `batch` rows.
+    func makeCache(batch: Int) -> any KVCache
+
+    /// Incremental path: appends the L ≥ 1 keys of `x` (B, L, d) at `positions` (B, L) to `cache`
+    /// and returns the output of the last of them, (B, 1, d), attending over everything cached
+    /// (L > 1 is fairseq's prompt call at generation step 0).
+    /// - Throws: `AttentionError.cacheMismatch` for a cache of another variant or batch size.
+    func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor
+}
+
+extension SelfAttention {
+    /// The full path without key padding.
+    public func callAsFunction(_ x: Variable, positions: Int32Tensor, on tape: Tape) -> Variable {
+        callAsFunction(x, positions: positions, keyLengths: nil, on: tape)
+    }
+}
+
+/// The decoding state of one attention layer. Caches are reference types: `step` mutates them.
+public protocol KVCache: AnyObject {
+    /// Rows (sentences × beams).
+    var batch: Int { get }
+    /// Key tokens absorbed so far (prompt included).
+    var length: Int { get }
+    /// Bytes held by the cached tensors (Float32), the quantity spec §1.6 tabulates.
+    var byteCount: Int { get }
+    /// Keeps row `parents[i]` as new row i (beam reordering, or dropping finished rows when
+    /// `parents` is shorter than `batch`).
+    func reorder(parents: [Int])
+    /// The cached tensors under the reference names and layouts (`prev_key`, `prev_kv_t`, …).
+    var referenceTensors: [String: Tensor] { get }
+}
+
+extension KVCache {
+    var typeName: String { String(describing: type(of: self)) }
+}
+
+/// `positions` (B, T) as one array of T positions per row.
+func positionRows(_ positions: Int32Tensor) -> [[Int32]] {
+    let b = positions.shape[0], t = positions.shape[1]
+    return (0..<b).map { Array(positions.scalars[($0 * t)..<(($0 + 1) * t)]) }
+}
+
+/// The last column of `positions` (B, T) as (B, 1).
+func lastPositions(_ positions: Int32Tensor) -> Int32Tensor {
+    let rows = positionRows(positions)
+    return Int32Tensor(shape: [rows.count, 1], scalars: rows.map { $0.last! })
+}
+
+extension Tape {
+    /// Interleaved-pair RoPE of `x` (B, T, H, D) at per-row `positions` (B, T); one kernel call when
+    /// all rows share their positions, else one per row.
+    func rope(_ x: Variable, rowPositions positions: Int32Tensor) -> Variable {
+        precondition(positions.shape == [x.shape[0], x.shape[1]], "rope: positions \(positions.shape) for \(x.shape)")
+        let rows = positionRows(positions)
+        if rows.allSatisfy({ $0 == rows[0] }) { return rope(x, positions: rows[0]) }
+        return concat(rows.enumerated().map { b, row in rope(slice(x, axis: 0, start: b, length: 1), positions: row) }, axis: 0)
+    }
+
+    /// Logistic sigmoid of `x` as softmax([x, 0])₀ (the tape has no sigmoid op; this is exact and
+    /// differentiable through softmax's rule).
+    func sigmoid(_ x: Variable) -> Variable {
+        let col = reshape(x, x.shape + [1])
+        let z = concat([col, Variable(Tensor(zeros: x.shape + [1]))], axis: -1)
+        return reshape(slice(softmax(z), axis: -1, start: 0, length: 1), x.shape)
+    }
+}
+
+/// `t` rows reindexed by `parents` along axis 0.
+func selectRows(_ t: Tensor, _ parents: [Int]) -> Tensor {
+    t.indexSelect(axis: 0, Int32Tensor(shape: [parents.count], scalars: parents.map(Int32.init)))
+}
