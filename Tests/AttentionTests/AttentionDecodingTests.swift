@@ -1,0 +1,105 @@
+import Autograd
+import NN
+import SeededRandom
+import TensorCore
+import Testing
+import Attention
+
+/// Random-weight checks of the decoding path: incremental (with and without a prompt) equals the
+/// full-sequence path for every variant, MTLA s = 1…4, odd and even lengths; caches reorder by beam
+/// parents and count their bytes as spec §1.6.
+@Suite struct AttentionDecodingTests {
+    static let cases: [(AttentionKind, AttentionConfig, Int, Int)] = {
+        var c: [(AttentionKind, AttentionConfig, Int, Int)] = []
+        for (len, prompt) in [(7, 1), (8, 3), (9, 4)] {
+            for kind in [AttentionKind.mha, .gqa, .mqa, .mla] { c.append((kind, tinyConfig(), len, prompt)) }
+            for s in 1...4 { c.append((.mtla, tinyConfig(downRate: s), len, prompt)) }
+        }
+        c.append((.mla, tinyConfig(qLoraRank: 4, bias: true), 8, 3))
+        c.append((.mtla, tinyConfig(qLoraRank: 4, bias: true, downRate: 3), 8, 3))
+        return c
+    }()
+
+    @Test(arguments: cases.indices) func incrementalEqualsFull(_ index: Int) throws {
+        let (kind, config, t, prompt) = Self.cases[index]
+        var g = Xoshiro256(seed: 100 + UInt64(index))
+        let m = try makeAttention(kind, config: config, generator: &g)
+        let x = Tensor.randomNormal([2, t, 8], using: &g)
+        let p = rowPositions(batch: 2, length: t, offsets: [0, 5])
+        let full = m(Variable(x), positions: p, on: Tape(mode: .inference)).value
+        let (y, cache, _) = try incremental(m, x, p, prompt: prompt)
+        let err = worstScaledError(y, columns(full, prompt - 1, t - prompt + 1))
+        #expect(err <= 1e-5, "\(kind) s=\(config.downRate) T=\(t) P=\(prompt): \(err)")
+        #expect(cache.length == t)
+    }
+
+    /// Floats per token per layer at the defaults (spec §1.6): 1024, 256, 128, 288, 144/96/72.
+    @Test func cacheBytesMatchTheAnalyticSizes() throws {
+        let t = 12
+        let expected: [(AttentionKind, Int, Int)] = [(.mha, 2, 1024), (.gqa, 2, 256), (.mqa, 2, 128), (.mla, 2, 288),
+                                                      (.mtla, 2, 144), (.mtla, 3, 96), (.mtla, 4, 72)]
+        for (kind, s, floats) in expected {
+            var g = Xoshiro256(seed: 1)
+            let m = try makeAttention(kind, config: AttentionConfig(downRate: s), generator: &g)
+            let cache = m.makeCache(batch: 1)
+            let x = Tensor.randomNormal([1, t, 512], using: &g)
+            _ = try m.step(x, positions: rowPositions(batch: 1, length: t, offsets: [0]), cache: cache, context: .serial)
+            #expect(cache.byteCount == floats * t * 4, "\(kind) s=\(s): \(cache.byteCount) bytes for \(t) tokens")
+        }
+    }
+
+    /// Reordering by beam parents before a step gives the step of the reordered rows.
+    @Test(arguments: [AttentionKind.mha, .gqa, .mla, .mtla]) func reorderFollowsBeamParents(_ kind: AttentionKind) throws {
+        var g = Xoshiro256(seed: 5)
+        let m = try makeAttention(kind, config: tinyConfig(downRate: 2), generator: &g)
+        let x = Tensor.randomNormal([3, 5, 8], using: &g)
+        let p = rowPositions(batch: 3, length: 5, offsets: [0, 0, 0])
+        let parents = [2, 2, 0]
+        let a = m.makeCache(batch: 3)
+        _ = try m.step(columns(x, 0, 4), positions: columns(p, 0, 4), cache: a, context: .serial)
+        a.reorder(parents: parents)
+        let xr = x.indexSelect(axis: 0, Int32Tensor(shape: [3], scalars: parents.map(Int32.init)))
+        let ya = try m.step(columns(xr, 4, 1), positions: columns(p, 4, 1), cache: a, context: .serial)
+        // The same rows built directly.
+        let b = m.makeCache(batch: 3)
+        _ = try m.step(columns(xr, 0, 4), positions: columns(p, 0, 4), cache: b, context: .serial)
+        let yb = try m.step(columns(xr, 4, 1), positions: columns(p, 4, 1), cache: b, context: .serial)
+        #expect(ya == yb)
+        a.reorder(parents: [1])
+        #expect(a.batch == 1)
+    }
+
+    @Test func wrongCacheIsAnError() throws {
+        var g = Xoshiro256(seed: 5)
+        let mla = try makeAttention(.mla, config: tinyConfig(), generator: &g)
+        let mtla = try makeAttention(.mtla, config: tinyConfig(), generator: &g)
+        let x = Tensor.randomNormal([1, 1, 8], using: &g)
+        let p = rowPositions(batch: 1, length: 1, offsets: [0])
+        #expect(throws: AttentionError.self) { try mla.step(x, positions: p, cache: mtla.makeCache(batch: 1), context: .serial) }
+        #expect(throws: AttentionError.self) { try mtla.step(x, positions: p, cache: mla.makeCache(batch: 1), context: .serial) }
+    }
+
+    @Test func configValidation() throws {
+        #expect(throws: AttentionError.embedDimNotDivisible(embedDim: 10, numHeads: 4)) {
+            try AttentionConfig(embedDim: 10, numHeads: 4).resolved(for: .mha)
+        }
+        #expect(throws: AttentionError.headsNotDivisible(numHeads: 8, numKvHeads: 3)) {
+            try AttentionConfig(numKvHeads: 3).resolved(for: .gqa)
+        }
+        #expect(throws: AttentionError.mqaNeedsOneKvHead(numKvHeads: 2)) { try AttentionConfig(numKvHeads: 2).resolved(for: .mqa) }
+        #expect(throws: AttentionError.nonPositive(field: "down_rate", value: 0)) { try AttentionConfig(downRate: 0).resolved(for: .mtla) }
+        #expect(throws: AttentionError.oddDimension(field: "qk_rope_head_dim", value: 3)) {
+            try AttentionConfig(qkRopeHeadDim: 3).resolved(for: .mla)
+        }
+        let r = try AttentionConfig().resolved(for: .gqa)
+        #expect(r.bias == true && r.numKvHeads == 2)
+        #expect(try AttentionConfig().resolved(for: .mtla).bias == false)
+    }
+
+    /// Parameter counts of the reference at the defaults (spec §3.2): MTLA 1,098,368, MLA 1,065,472.
+    @Test func defaultParameterCounts() throws {
+        var g = Xoshiro256(seed: 1)
+        #expect(try makeAttention(.mtla, config: AttentionConfig(), generator: &g).parameterCount == 1_098_368)
+        #expect(try makeAttention(.mla, config: AttentionConfig(), generator: &g).parameterCount == 1_065_472)
+    }
+}
