@@ -27,10 +27,27 @@ public final class MultiheadLatentAttention: SelfAttention {
         LatentKVCache(batch: batch, rank: config.kvLoraRank, ropeDim: config.qkRopeHeadDim)
     }
 
-    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
-        guard let cache = cache as? LatentKVCache, !(cache is TemporalLatentKVCache), cache.batch == x.shape[0] else {
-            throw AttentionError.cacheMismatch(expected: "LatentKVCache(batch: \(x.shape[0]))", got: cache.typeName)
+    func ownCache(_ cache: any KVCache, batch: Int, empty: Bool = false) throws -> LatentKVCache {
+        guard let c = cache as? LatentKVCache, !(c is TemporalLatentKVCache), c.batch == batch, c.rank == config.kvLoraRank,
+              c.ropeDim == config.qkRopeHeadDim, !empty || c.length == 0 else {
+            throw AttentionError.cacheMismatch(expected: "\(empty ? "empty " : "")LatentKVCache(batch: \(batch))",
+                                               got: "\(cache.typeName) of length \(cache.length)")
         }
+        return c
+    }
+
+    public func prefill(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        let cache = try ownCache(cache, batch: x.shape[0], empty: true)
+        let tape = Tape(context: context, mode: .inference)
+        let xv = Variable(x)
+        let (c, kR) = projection.latents(xv, positions: positions, on: tape)
+        cache.append(latents: c.value, ropeKeys: kR.value)
+        let q = projection.absorbedQueries(xv, positions: positions, on: tape)
+        return projection.attend(q, latents: c, ropeKeys: kR, causal: true, keyLengths: nil, predicate: nil, on: tape).value
+    }
+
+    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        let cache = try ownCache(cache, batch: x.shape[0])
         let tape = Tape(context: context, mode: .inference)
         let xv = Variable(x), l = x.shape[1]
         let (c, kR) = projection.latents(xv, positions: positions, on: tape)

@@ -52,11 +52,33 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
         TemporalLatentKVCache(batch: batch, rank: config.kvLoraRank, ropeDim: config.qkRopeHeadDim, downRate: downRate)
     }
 
-    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
-        guard let cache = cache as? TemporalLatentKVCache, cache.batch == x.shape[0], cache.downRate == downRate else {
-            throw AttentionError.cacheMismatch(expected: "TemporalLatentKVCache(batch: \(x.shape[0]), s: \(downRate))",
-                                               got: cache.typeName)
+    func ownCache(_ cache: any KVCache, batch: Int, empty: Bool = false) throws -> TemporalLatentKVCache {
+        guard let c = cache as? TemporalLatentKVCache, c.batch == batch, c.downRate == downRate, c.rank == config.kvLoraRank,
+              c.ropeDim == config.qkRopeHeadDim, !empty || c.length == 0 else {
+            throw AttentionError.cacheMismatch(expected: "\(empty ? "empty " : "")TemporalLatentKVCache(batch: \(batch), s: \(downRate))",
+                                               got: "\(cache.typeName) of length \(cache.length)")
         }
+        return c
+    }
+
+    /// The training path over the prompt (outputs for every prompt position), then the cache holds
+    /// rows I = {s−1, 2s−1, …} ∪ {L−1} of ĉ′ and K^R (spec §2.4, `recompute_prompt_attn=True`).
+    public func prefill(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        let cache = try ownCache(cache, batch: x.shape[0], empty: true)
+        let tape = Tape(context: context, mode: .inference)
+        let xv = Variable(x), l = x.shape[1]
+        let (c, kR) = projection.latents(xv, positions: positions, on: tape)
+        let merged = mergedLatents(c, on: tape).merged
+        let ends = Int32Tensor(shape: [(l + downRate - 1) / downRate],
+                               scalars: stride(from: 0, to: l, by: downRate).map { Int32(min($0 + downRate, l) - 1) })
+        cache.store(latents: merged.value.indexSelect(axis: 1, ends), ropeKeys: kR.value.indexSelect(axis: 1, ends), steps: l)
+        let q = projection.absorbedQueries(xv, positions: positions, on: tape)
+        return projection.attend(q, latents: merged, ropeKeys: kR, causal: true, keyLengths: nil,
+                                 predicate: AttentionMask.strideAwareCausal(stride: downRate), on: tape).value
+    }
+
+    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        let cache = try ownCache(cache, batch: x.shape[0])
         let tape = Tape(context: context, mode: .inference)
         let xv = Variable(x), l = x.shape[1]
         let (c, kR) = projection.latents(xv, positions: positions, on: tape)
@@ -108,6 +130,13 @@ public final class TemporalLatentKVCache: LatentKVCache {
         latents = lat
         ropeKeys = kp
         steps += l
+    }
+
+    /// Replaces the contents: merged latents (B, slots, r), RoPE keys (B, slots, dR), tokens absorbed.
+    func store(latents c: Tensor, ropeKeys k: Tensor, steps n: Int) {
+        latents = c
+        ropeKeys = k
+        steps = n
     }
 
     public override var referenceTensors: [String: Tensor] {

@@ -60,10 +60,27 @@ public final class RotaryMultiheadAttention: SelfAttention {
 
     public func makeCache(batch: Int) -> any KVCache { RotaryKVCache(batch: batch, kvHeads: kvHeads, headDim: headDim) }
 
-    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
-        guard let cache = cache as? RotaryKVCache, cache.batch == x.shape[0], cache.kvHeads == kvHeads else {
-            throw AttentionError.cacheMismatch(expected: "RotaryKVCache(batch: \(x.shape[0]), kvHeads: \(kvHeads))", got: cache.typeName)
+    func ownCache(_ cache: any KVCache, batch: Int, empty: Bool = false) throws -> RotaryKVCache {
+        guard let c = cache as? RotaryKVCache, c.batch == batch, c.kvHeads == kvHeads, c.headDim == headDim,
+              !empty || c.length == 0 else {
+            throw AttentionError.cacheMismatch(expected: "\(empty ? "empty " : "")RotaryKVCache(batch: \(batch), kvHeads: \(kvHeads))",
+                                               got: "\(cache.typeName) of length \(cache.length)")
         }
+        return c
+    }
+
+    public func prefill(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        let cache = try ownCache(cache, batch: x.shape[0], empty: true)
+        let tape = Tape(context: context, mode: .inference)
+        let xv = Variable(x)
+        let (k, v) = keysValues(xv, positions: positions, on: tape)
+        cache.append(keys: k.value, values: v.value)
+        let q = queries(xv, positions: positions, on: tape)
+        return output(tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1, causal: true), on: tape).value
+    }
+
+    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        let cache = try ownCache(cache, batch: x.shape[0])
         let tape = Tape(context: context, mode: .inference)
         let xv = Variable(x), l = x.shape[1]
         let (k, v) = keysValues(xv, positions: positions, on: tape)

@@ -25,6 +25,11 @@ public protocol SelfAttention: Module {
     /// (L > 1 is fairseq's prompt call at generation step 0).
     /// - Throws: `AttentionError.cacheMismatch` for a cache of another variant or batch size.
     func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor
+
+    /// Prompt call that keeps every output (the reference's `recompute_prompt_attn=True`): fills an
+    /// *empty* `cache` with the L keys of `x` (B, L, d) and returns the full-path outputs (B, L, d).
+    /// - Throws: `AttentionError.cacheMismatch` for a non-empty cache or one of another variant.
+    func prefill(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor
 }
 
 extension SelfAttention {

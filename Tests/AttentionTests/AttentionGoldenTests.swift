@@ -131,3 +131,42 @@ let goldenCases = ["mha", "gqa", "mqa", "mla", "mtla_s2", "mtla_s3", "mtla_s4"].
         }
     }
 }
+
+@Suite struct AttentionRecomputePrefillTests {
+    /// MTLA with `recompute_prompt_attn=True`: prompt outputs from the training path, then token by token.
+    @Test(arguments: goldenCases.filter { $0.hasPrefix("mtla") }) func recomputedPrefillMatches(_ name: String) throws {
+        let c = try AttentionGoldenCase(name)
+        let m = try c.layer()
+        let (b, t, p) = (c.x.shape[0], c.x.shape[1], c.promptLength)
+        let cache = m.makeCache(batch: b)
+        var outs = [try m.prefill(columns(c.x, 0, p), positions: columns(c.positions, 0, p), cache: cache, context: .serial)]
+        for (key, value) in cache.referenceTensors {
+            let want = try #require(c.tensors["cache_prompt_recompute.\(key)"], "no cache_prompt_recompute.\(key)")
+            #expect(worstScaledError(value, want) <= goldenTolerance, "\(name) cache_prompt_recompute.\(key)")
+        }
+        for i in p..<t {
+            outs.append(try m.step(columns(c.x, i, 1), positions: columns(c.positions, i, 1), cache: cache, context: .serial))
+        }
+        let err = worstScaledError(Tensor.concat(outs, axis: 1), c.tensors["y_prefill_recompute"]!)
+        #expect(err <= goldenTolerance, "\(name) y_prefill_recompute: \(err)")
+        #expect(cache.length == t)
+    }
+
+    /// Every variant: the recomputing prefill gives the full path's prompt outputs and a cache equal to
+    /// the token-by-token prompt's.
+    @Test(arguments: goldenCases) func prefillEqualsFullAndStepCache(_ name: String) throws {
+        let c = try AttentionGoldenCase(name)
+        let m = try c.layer()
+        let p = c.promptLength
+        let cache = m.makeCache(batch: c.x.shape[0])
+        let y = try m.prefill(columns(c.x, 0, p), positions: columns(c.positions, 0, p), cache: cache, context: .serial)
+        #expect(worstScaledError(y, columns(c.tensors["y_full"]!, 0, p)) <= goldenTolerance)
+        for (key, value) in cache.referenceTensors {
+            let want = try #require(c.tensors["cache_prompt.\(key)"])
+            #expect(worstScaledError(value, want) <= goldenTolerance, "\(name) cache_prompt.\(key)")
+        }
+        #expect(throws: AttentionError.self) {
+            try m.prefill(columns(c.x, 0, p), positions: columns(c.positions, 0, p), cache: cache, context: .serial)
+        }
+    }
+}
