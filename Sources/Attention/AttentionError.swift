@@ -15,6 +15,10 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
     case hyperNetworkTooNarrow(kvLoraRank: Int)
     /// A cache of another variant (or another batch size) was passed to `step`.
     case cacheMismatch(expected: String, got: String)
+    /// A reference case names a variant that is not one of mha, gqa, mqa, mla, mtla.
+    case unknownVariant(String)
+    /// A reference case lacks an input tensor (`x`, `position`).
+    case missingTensor(String)
     /// Input shapes do not fit the configuration.
     case shapeMismatch(what: String, expected: [Int], got: [Int])
 
@@ -27,6 +31,8 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .mqaNeedsOneKvHead(g): "attention config: MQA has exactly one KV head, num_kv_heads is \(g)"
         case let .hyperNetworkTooNarrow(r): "attention config: kv_lora_rank \(r) gives a hyper-network of width r/4 = 0"
         case let .cacheMismatch(expected, got): "attention step: expected a \(expected) cache, got \(got)"
+        case let .unknownVariant(v): "attention case: unknown variant '\(v)' (mha, gqa, mqa, mla, mtla)"
+        case let .missingTensor(n): "attention case: no tensor '\(n)'"
         case let .shapeMismatch(what, expected, got): "attention: \(what) has shape \(got), expected \(expected)"
         }
     }
