@@ -86,38 +86,50 @@ public final class RotaryMultiheadAttention: SelfAttention {
         let (k, v) = keysValues(xv, positions: positions, on: tape)
         cache.append(keys: k.value, values: v.value)
         let q = queries(tape.slice(xv, axis: 1, start: l - 1, length: 1), positions: lastPositions(positions), on: tape)
-        let o = tape.scaledDotProductAttention(q, Variable(cache.keys), Variable(cache.values), layout: .sequenceMajor, scale: 1)
+        let (keys, values, lengths) = cache.attentionInputs
+        let o = tape.scaledDotProductAttention(q, Variable(keys), Variable(values), layout: .sequenceMajor, scale: 1,
+                                               keyLengths: lengths)
         return output(o, on: tape).value
     }
 }
 
 /// The MHA/GQA/MQA cache: rotated keys and values of every absorbed token, un-repeated (G heads),
-/// stored (B, T, G, Dh); the reference layout `prev_key` / `prev_value` is (B, G, T, Dh).
-/// 2·G·Dh floats per token.
+/// stored (B, capacity, G·Dh) with amortised appends; the reference layout `prev_key` / `prev_value`
+/// is (B, G, T, Dh). 2·G·Dh floats per token.
 public final class RotaryKVCache: KVCache {
     public let kvHeads: Int, headDim: Int
-    /// (B, T, G, Dh) each.
-    public private(set) var keys: Tensor, values: Tensor
+    var keyBuffer: CacheBuffer, valueBuffer: CacheBuffer
 
     public init(batch: Int, kvHeads: Int, headDim: Int) {
         self.kvHeads = kvHeads
         self.headDim = headDim
-        keys = Tensor(zeros: [batch, 0, kvHeads, headDim])
-        values = keys
+        keyBuffer = CacheBuffer(batch: batch, width: kvHeads * headDim)
+        valueBuffer = keyBuffer
     }
 
-    public var batch: Int { keys.shape[0] }
-    public var length: Int { keys.shape[1] }
-    public var byteCount: Int { (keys.count + values.count) * MemoryLayout<Float>.size }
+    public var batch: Int { keyBuffer.batch }
+    public var length: Int { keyBuffer.count }
+    public var byteCount: Int { (keyBuffer.usedCount + valueBuffer.usedCount) * MemoryLayout<Float>.size }
 
+    /// Keys and values in use, (B, T, G, Dh) each.
+    public var keys: Tensor { keyBuffer.rows.reshaped([batch, length, kvHeads, headDim]) }
+    public var values: Tensor { valueBuffer.rows.reshaped([batch, length, kvHeads, headDim]) }
+
+    /// Appends k, v (B, L, G, Dh).
     func append(keys k: Tensor, values v: Tensor) {
-        keys = length == 0 ? k : Tensor.concat([keys, k], axis: 1)
-        values = values.shape[1] == 0 ? v : Tensor.concat([values, v], axis: 1)
+        keyBuffer.append(k.reshaped([batch, k.shape[1], kvHeads * headDim]))
+        valueBuffer.append(v.reshaped([batch, v.shape[1], kvHeads * headDim]))
+    }
+
+    /// The whole buffers as (B, capacity, G, Dh) attention inputs and the (B) valid key counts.
+    var attentionInputs: (keys: Tensor, values: Tensor, lengths: Int32Tensor) {
+        let shape = [batch, keyBuffer.capacity, kvHeads, headDim]
+        return (keyBuffer.storage.reshaped(shape), valueBuffer.storage.reshaped(shape), keyBuffer.keyLengths)
     }
 
     public func reorder(parents: [Int]) {
-        keys = selectRows(keys, parents)
-        values = selectRows(values, parents)
+        keyBuffer.reorder(parents)
+        valueBuffer.reorder(parents)
     }
 
     public var referenceTensors: [String: Tensor] {

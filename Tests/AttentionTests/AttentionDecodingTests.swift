@@ -16,6 +16,9 @@ import Attention
             for s in 1...4 { c.append((.mtla, tinyConfig(downRate: s), len, prompt)) }
         }
         c.append((.mla, tinyConfig(qLoraRank: 4, bias: true), 8, 3))
+        // Longer than the caches' initial capacity (16 rows), so they grow while decoding.
+        c += [(.mha, tinyConfig(), 37, 1), (.gqa, tinyConfig(), 37, 20), (.mla, tinyConfig(), 37, 20),
+              (.mtla, tinyConfig(downRate: 1), 37, 1), (.mtla, tinyConfig(downRate: 3), 40, 17)]
         c.append((.mtla, tinyConfig(qLoraRank: 4, bias: true, downRate: 3), 8, 3))
         return c
     }()
