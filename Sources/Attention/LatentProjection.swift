@@ -77,16 +77,35 @@ final class LatentProjection {
         return (c, tape.reshape(k, [b, t, config.qkRopeHeadDim]))
     }
 
-    /// Attention of q̂ (B, Tq, H, r + dR) over latents (B, Tk, r) with RoPE keys (B, Tk, dR) → (B, Tq, d).
+    /// Attention of q̂ (B, Tq, H, r + dR) over latents (B, Tk, r) with RoPE keys (B, Tk, dR) → (B, Tq, d)
+    /// (the training path: keys [c; kR], values c).
     func attend(_ q: Variable, latents c: Variable, ropeKeys kR: Variable, causal: Bool, queryOffset: Int = 0,
                 keyLengths: Int32Tensor?, predicate: (@Sendable (Int, Int) -> Bool)?, on tape: Tape) -> Variable {
-        let (b, tq, tk, h) = (q.shape[0], q.shape[1], c.shape[1], heads)
+        let (b, tk) = (q.shape[0], c.shape[1])
         let k = tape.reshape(tape.concat([c, kR], axis: 2), [b, tk, 1, rank + config.qkRopeHeadDim])
         let v = tape.reshape(c, [b, tk, 1, rank])
-        let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1 / Float(config.qkHeadDim).squareRoot(),
+        let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: scoreScale,
                                                causal: causal, queryOffset: queryOffset, keyLengths: keyLengths,
                                                predicate: predicate)                             // (B, Tq, H, r)
-        let flat = tape.reshape(tape.permute(o, [2, 0, 1, 3]), [h, b * tq, rank])
+        return project(o, on: tape)
+    }
+
+    /// Decoding: attention of q̂ (B, Tq, H, r + dR) over a fused cache [c; kR] (B, Tk, r + dR) of which
+    /// the first `keyLengths[b]` rows are valid. The fused rows serve as keys *and* values (the extra dR
+    /// output columns are dropped), so the cache is read in place, as the reference's FlashAttention layout.
+    func attend(_ q: Variable, fusedCache kv: Tensor, keyLengths: Int32Tensor, on tape: Tape) -> Variable {
+        let k = Variable(kv.reshaped([kv.shape[0], kv.shape[1], 1, kv.shape[2]]))
+        let o = tape.scaledDotProductAttention(q, k, k, layout: .sequenceMajor, scale: scoreScale, keyLengths: keyLengths)
+        return project(o, on: tape)
+    }
+
+    var scoreScale: Float { 1 / Float(config.qkHeadDim).squareRoot() }
+
+    /// Weighted latent sums o (B, Tq, H, ≥ r; the first r columns are used) → W_UV per head → concat → `wo`: (B, Tq, d).
+    func project(_ o: Variable, on tape: Tape) -> Variable {
+        let (b, tq, h) = (o.shape[0], o.shape[1], heads)
+        let latent = o.shape[3] == rank ? o : tape.slice(o, axis: 3, start: 0, length: rank)
+        let flat = tape.reshape(tape.permute(latent, [2, 0, 1, 3]), [h, b * tq, rank])
         let u = tape.batchedMatmul(flat, upProjection(1, on: tape), transposeB: true)            // (H, B·Tq, dv)
         let merged = tape.reshape(tape.permute(tape.reshape(u, [h, b, tq, config.vHeadDim]), [1, 2, 0, 3]),
                                   [b, tq, h * config.vHeadDim])

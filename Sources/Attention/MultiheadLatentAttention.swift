@@ -54,41 +54,39 @@ public final class MultiheadLatentAttention: SelfAttention {
         cache.append(latents: c.value, ropeKeys: kR.value)
         let q = projection.absorbedQueries(tape.slice(xv, axis: 1, start: l - 1, length: 1),
                                            positions: lastPositions(positions), on: tape)
-        return projection.attend(q, latents: Variable(cache.latents), ropeKeys: Variable(cache.ropeKeys), causal: false,
-                                 keyLengths: nil, predicate: nil, on: tape).value
+        return projection.attend(q, fusedCache: cache.buffer.storage, keyLengths: cache.buffer.keyLengths, on: tape).value
     }
 }
 
 /// The MLA cache: post-LayerNorm latents `prev_kv` (B, T, r) and rotated RoPE keys `prev_k_pe`
-/// (B, T, dR); r + dR floats per token. MTLA's cache subclasses it with one slot per chunk.
+/// (B, T, dR), held fused as rows [c; kR] of one growing (B, capacity, r + dR) buffer; r + dR floats
+/// per token. MTLA's cache subclasses it with one slot per chunk.
 public class LatentKVCache: KVCache {
     public let rank: Int, ropeDim: Int
-    /// (B, slots, r) and (B, slots, dR).
-    public internal(set) var latents: Tensor, ropeKeys: Tensor
+    var buffer: CacheBuffer
 
     public init(batch: Int, rank: Int, ropeDim: Int) {
         self.rank = rank
         self.ropeDim = ropeDim
-        latents = Tensor(zeros: [batch, 0, rank])
-        ropeKeys = Tensor(zeros: [batch, 0, ropeDim])
+        buffer = CacheBuffer(batch: batch, width: rank + ropeDim)
     }
 
-    public var batch: Int { latents.shape[0] }
+    public var batch: Int { buffer.batch }
     /// Slots held (= tokens for MLA).
-    public var slots: Int { latents.shape[1] }
+    public var slots: Int { buffer.count }
     public var length: Int { slots }
-    public var byteCount: Int { (latents.count + ropeKeys.count) * MemoryLayout<Float>.size }
+    public var byteCount: Int { buffer.usedCount * MemoryLayout<Float>.size }
+
+    /// (B, slots, r) and (B, slots, dR) (copies).
+    public var latents: Tensor { buffer.rows.slice(axis: 2, start: 0, length: rank) }
+    public var ropeKeys: Tensor { buffer.rows.slice(axis: 2, start: rank, length: ropeDim) }
 
     /// Appends one slot per token: c (B, L, r), kR (B, L, dR).
     func append(latents c: Tensor, ropeKeys k: Tensor) {
-        latents = slots == 0 ? c : Tensor.concat([latents, c], axis: 1)
-        ropeKeys = ropeKeys.shape[1] == 0 ? k : Tensor.concat([ropeKeys, k], axis: 1)
+        buffer.append(Tensor.concat([c, k], axis: 2))
     }
 
-    public func reorder(parents: [Int]) {
-        latents = selectRows(latents, parents)
-        ropeKeys = selectRows(ropeKeys, parents)
-    }
+    public func reorder(parents: [Int]) { buffer.reorder(parents) }
 
     public var referenceTensors: [String: Tensor] { ["prev_kv": latents, "prev_k_pe": ropeKeys] }
 }

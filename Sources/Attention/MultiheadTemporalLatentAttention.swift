@@ -86,8 +86,7 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
         cache.absorb(latents: c.value, ropeKeys: kR.value, gates: w.value)
         let q = projection.absorbedQueries(tape.slice(xv, axis: 1, start: l - 1, length: 1),
                                            positions: lastPositions(positions), on: tape)
-        return projection.attend(q, latents: Variable(cache.latents), ropeKeys: Variable(cache.ropeKeys), causal: false,
-                                 keyLengths: nil, predicate: nil, on: tape).value
+        return projection.attend(q, fusedCache: cache.buffer.storage, keyLengths: cache.buffer.keyLengths, on: tape).value
     }
 }
 
@@ -106,36 +105,33 @@ public final class TemporalLatentKVCache: LatentKVCache {
     public override var length: Int { steps }
 
     /// Absorbs L tokens: latents c (B, L, r), RoPE keys (B, L, dR), gates w (B, L). Token with key
-    /// index g opens a slot when g mod s = 0 (so s = 1 appends every token), else merges into the last.
+    /// index g opens a slot when g mod s = 0 (so s = 1 appends every token), else adds into the last
+    /// slot and replaces its RoPE key. Works in place on the cache buffer.
     func absorb(latents c: Tensor, ropeKeys k: Tensor, gates w: Tensor) {
-        let (b, l, r, dr) = (batch, c.shape[1], rank, ropeDim)
-        let old = slots
-        let total = old + (steps..<(steps + l)).filter { $0 % downRate == 0 }.count
-        var lat = Tensor(zeros: [b, total, r]), kp = Tensor(zeros: [b, total, dr])
-        latents.withUnsafeBufferPointer { ol in ropeKeys.withUnsafeBufferPointer { ok in
-        lat.withUnsafeMutableBufferPointer { nl in kp.withUnsafeMutableBufferPointer { nk in
-        c.withUnsafeBufferPointer { cp in k.withUnsafeBufferPointer { kpp in w.withUnsafeBufferPointer { wp in
-            for row in 0..<b {
-                for i in 0..<(old * r) { nl[row * total * r + i] = ol[row * old * r + i] }
-                for i in 0..<(old * dr) { nk[row * total * dr + i] = ok[row * old * dr + i] }
-                var slot = old - 1
-                for j in 0..<l {
-                    if (steps + j) % downRate == 0 { slot += 1 }
-                    let g = wp[row * l + j], dst = (row * total + slot) * r, src = (row * l + j) * r
-                    for i in 0..<r { nl[dst + i] += g * cp[src + i] }
-                    for i in 0..<dr { nk[(row * total + slot) * dr + i] = kpp[(row * l + j) * dr + i] }
+        let (b, l, r, dr) = (batch, c.shape[1], rank, ropeDim), width = r + dr
+        let old = slots, first = steps, s = downRate
+        buffer.grow(by: (first..<(first + l)).filter { $0 % s == 0 }.count)
+        c.withUnsafeBufferPointer { cp in k.withUnsafeBufferPointer { kp in w.withUnsafeBufferPointer { wp in
+            buffer.withRows { rows, capacity in
+                for row in 0..<b {
+                    var slot = old - 1
+                    for j in 0..<l {
+                        let opens = (first + j) % s == 0
+                        if opens { slot += 1 }
+                        let g = wp[row * l + j], dst = rows + (row * capacity + slot) * width, src = (row * l + j) * r
+                        if opens { for i in 0..<r { dst[i] = g * cp[src + i] } } else { for i in 0..<r { dst[i] += g * cp[src + i] } }
+                        for i in 0..<dr { dst[r + i] = kp[(row * l + j) * dr + i] }
+                    }
                 }
             }
-        } } } } } } }
-        latents = lat
-        ropeKeys = kp
+        } } }
         steps += l
     }
 
     /// Replaces the contents: merged latents (B, slots, r), RoPE keys (B, slots, dR), tokens absorbed.
     func store(latents c: Tensor, ropeKeys k: Tensor, steps n: Int) {
-        latents = c
-        ropeKeys = k
+        buffer = CacheBuffer(batch: batch, width: rank + ropeDim, capacity: max(16, c.shape[1]))
+        append(latents: c, ropeKeys: k)
         steps = n
     }
 
