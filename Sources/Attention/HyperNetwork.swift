@@ -38,9 +38,12 @@ final class HyperNetwork: Module {
         return Tensor(shape: [count, rank], scalars: values)
     }
 
-    /// Merge weights w (B, T) of latents c (B, T, r) at key indices `start..<start+T`.
-    func gates(_ c: Variable, start: Int, on tape: Tape) -> Variable {
-        let pe = fcC(Variable(chunkEmbedding(start: start, count: c.shape[1])), on: tape)   // (T, r/4)
+    /// Merge weights w (B, T) of latents c (B, T, r) at key indices `starts[b]..<starts[b]+T` in row b.
+    func gates(_ c: Variable, starts: [Int], on tape: Tape) -> Variable {
+        let t = c.shape[1]
+        let table = starts.allSatisfy({ $0 == starts[0] }) ? chunkEmbedding(start: starts[0], count: t)  // (T, r)
+            : Tensor.concat(starts.map { chunkEmbedding(start: $0, count: t).reshaped([1, t, rank]) }, axis: 0)  // (B, T, r)
+        let pe = fcC(Variable(table), on: tape)                                              // (T | B·T, r/4)
         let p = fcP(c, on: tape)                                                             // (B, T, r/4)
         return tape.sigmoid(tape.sum(tape.mul(p, pe), axis: -1))
     }

@@ -46,14 +46,14 @@ public final class MultiheadLatentAttention: SelfAttention {
         return projection.attend(q, latents: c, ropeKeys: kR, causal: true, keyLengths: nil, predicate: nil, on: tape).value
     }
 
-    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+    public func step(_ x: Tensor, positions: Int32Tensor, lengths: [Int]?, cache: any KVCache, context: ComputeContext) throws -> Tensor {
         let cache = try ownCache(cache, batch: x.shape[0])
+        try validateLengths(lengths, batch: x.shape[0], tokens: x.shape[1])
         let tape = Tape(context: context, mode: .inference)
-        let xv = Variable(x), l = x.shape[1]
-        let (c, kR) = projection.latents(xv, positions: positions, on: tape)
-        cache.append(latents: c.value, ropeKeys: kR.value)
-        let q = projection.absorbedQueries(tape.slice(xv, axis: 1, start: l - 1, length: 1),
-                                           positions: lastPositions(positions), on: tape)
+        let (c, kR) = projection.latents(Variable(x), positions: positions, on: tape)
+        cache.append(latents: c.value, ropeKeys: kR.value, lengths: lengths)
+        let (xq, pq) = lastTokens(x, positions: positions, lengths: lengths)
+        let q = projection.absorbedQueries(Variable(xq), positions: pq, on: tape)
         return projection.attend(q, fusedCache: cache.buffer.storage, keyLengths: cache.buffer.keyLengths, on: tape).value
     }
 }
@@ -73,17 +73,18 @@ public class LatentKVCache: KVCache {
 
     public var batch: Int { buffer.batch }
     /// Slots held (= tokens for MLA).
-    public var slots: Int { buffer.count }
+    public var slots: Int { buffer.maxCount }
     public var length: Int { slots }
+    public var rowLengths: [Int] { buffer.counts }
     public var byteCount: Int { buffer.usedCount * MemoryLayout<Float>.size }
 
     /// (B, slots, r) and (B, slots, dR) (copies).
     public var latents: Tensor { buffer.rows.slice(axis: 2, start: 0, length: rank) }
     public var ropeKeys: Tensor { buffer.rows.slice(axis: 2, start: rank, length: ropeDim) }
 
-    /// Appends one slot per token: c (B, L, r), kR (B, L, dR).
-    func append(latents c: Tensor, ropeKeys k: Tensor) {
-        buffer.append(Tensor.concat([c, k], axis: 2))
+    /// Appends one slot per token: c (B, L, r), kR (B, L, dR) (the first `lengths[b]` of row b).
+    func append(latents c: Tensor, ropeKeys k: Tensor, lengths: [Int]? = nil) {
+        buffer.append(Tensor.concat([c, k], axis: 2), lengths: lengths)
     }
 
     public func reorder(parents: [Int]) { buffer.reorder(parents) }

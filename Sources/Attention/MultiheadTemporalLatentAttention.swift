@@ -35,7 +35,7 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
     /// The partial chunk sums ĉ′ (B, T, r) and gates w (B, T) of x's keys at indices 0..<T.
     func mergedLatents(_ c: Variable, on tape: Tape) -> (merged: Variable, gates: Variable) {
         let (b, t) = (c.shape[0], c.shape[1])
-        let w = hyperNetwork.gates(c, start: 0, on: tape)
+        let w = hyperNetwork.gates(c, starts: Array(repeating: 0, count: b), on: tape)
         let weighted = tape.mul(c, tape.reshape(w, [b, t, 1]))
         return (tape.batchedMatmul(Variable(chunkMask(batch: b, length: t)), weighted), w)
     }
@@ -77,15 +77,15 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
                                  predicate: AttentionMask.strideAwareCausal(stride: downRate), on: tape).value
     }
 
-    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+    public func step(_ x: Tensor, positions: Int32Tensor, lengths: [Int]?, cache: any KVCache, context: ComputeContext) throws -> Tensor {
         let cache = try ownCache(cache, batch: x.shape[0])
+        try validateLengths(lengths, batch: x.shape[0], tokens: x.shape[1])
         let tape = Tape(context: context, mode: .inference)
-        let xv = Variable(x), l = x.shape[1]
-        let (c, kR) = projection.latents(xv, positions: positions, on: tape)
-        let w = hyperNetwork.gates(c, start: cache.steps, on: tape)
-        cache.absorb(latents: c.value, ropeKeys: kR.value, gates: w.value)
-        let q = projection.absorbedQueries(tape.slice(xv, axis: 1, start: l - 1, length: 1),
-                                           positions: lastPositions(positions), on: tape)
+        let (c, kR) = projection.latents(Variable(x), positions: positions, on: tape)
+        let w = hyperNetwork.gates(c, starts: cache.steps, on: tape)
+        cache.absorb(latents: c.value, ropeKeys: kR.value, gates: w.value, lengths: lengths ?? Array(repeating: x.shape[1], count: x.shape[0]))
+        let (xq, pq) = lastTokens(x, positions: positions, lengths: lengths)
+        let q = projection.absorbedQueries(Variable(xq), positions: pq, on: tape)
         return projection.attend(q, fusedCache: cache.buffer.storage, keyLengths: cache.buffer.keyLengths, on: tape).value
     }
 }
@@ -94,29 +94,36 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
 /// RoPE key of each chunk's newest token, `infer_steps` (B,) tokens absorbed. (r + dR)/s floats per token.
 public final class TemporalLatentKVCache: LatentKVCache {
     public let downRate: Int
-    /// Key tokens absorbed (the reference's `infer_steps`, equal for every row).
-    public private(set) var steps = 0
+    /// Key tokens absorbed per row (the reference's `infer_steps`).
+    public private(set) var steps: [Int]
 
     public init(batch: Int, rank: Int, ropeDim: Int, downRate: Int) {
         self.downRate = downRate
+        steps = Array(repeating: 0, count: batch)
         super.init(batch: batch, rank: rank, ropeDim: ropeDim)
     }
 
-    public override var length: Int { steps }
+    public override var length: Int { steps.max() ?? 0 }
+    public override var rowLengths: [Int] { steps }
 
-    /// Absorbs L tokens: latents c (B, L, r), RoPE keys (B, L, dR), gates w (B, L). Token with key
-    /// index g opens a slot when g mod s = 0 (so s = 1 appends every token), else adds into the last
-    /// slot and replaces its RoPE key. Works in place on the cache buffer.
-    func absorb(latents c: Tensor, ropeKeys k: Tensor, gates w: Tensor) {
+    public override func reorder(parents: [Int]) {
+        super.reorder(parents: parents)
+        steps = parents.map { steps[$0] }
+    }
+
+    /// Absorbs the first `lengths[b]` of L tokens in row b: latents c (B, L, r), RoPE keys (B, L, dR),
+    /// gates w (B, L). The token with key index g (per row) opens a slot when g mod s = 0 (so s = 1
+    /// appends every token), else adds into the last slot and replaces its RoPE key. In place.
+    func absorb(latents c: Tensor, ropeKeys k: Tensor, gates w: Tensor, lengths: [Int]) {
         let (b, l, r, dr) = (batch, c.shape[1], rank, ropeDim), width = r + dr
-        let old = slots, first = steps, s = downRate
-        buffer.grow(by: (first..<(first + l)).filter { $0 % s == 0 }.count)
+        let old = buffer.counts, first = steps, s = downRate
+        buffer.grow(by: (0..<b).map { row in (first[row]..<(first[row] + lengths[row])).filter { $0 % s == 0 }.count })
         c.withUnsafeBufferPointer { cp in k.withUnsafeBufferPointer { kp in w.withUnsafeBufferPointer { wp in
             buffer.withRows { rows, capacity in
                 for row in 0..<b {
-                    var slot = old - 1
-                    for j in 0..<l {
-                        let opens = (first + j) % s == 0
+                    var slot = old[row] - 1
+                    for j in 0..<lengths[row] {
+                        let opens = (first[row] + j) % s == 0
                         if opens { slot += 1 }
                         let g = wp[row * l + j], dst = rows + (row * capacity + slot) * width, src = (row * l + j) * r
                         if opens { for i in 0..<r { dst[i] = g * cp[src + i] } } else { for i in 0..<r { dst[i] += g * cp[src + i] } }
@@ -125,18 +132,18 @@ public final class TemporalLatentKVCache: LatentKVCache {
                 }
             }
         } } }
-        steps += l
+        for row in 0..<b { steps[row] += lengths[row] }
     }
 
     /// Replaces the contents: merged latents (B, slots, r), RoPE keys (B, slots, dR), tokens absorbed.
     func store(latents c: Tensor, ropeKeys k: Tensor, steps n: Int) {
         buffer = CacheBuffer(batch: batch, width: rank + ropeDim, capacity: max(16, c.shape[1]))
         append(latents: c, ropeKeys: k)
-        steps = n
+        steps = Array(repeating: n, count: batch)
     }
 
     public override var referenceTensors: [String: Tensor] {
         ["prev_kv_t": latents, "prev_k_pe": ropeKeys,
-         "infer_steps": Tensor(shape: [batch], repeating: Float(steps))]
+         "infer_steps": Tensor(shape: [batch], scalars: steps.map { Float($0) })]
     }
 }

@@ -79,13 +79,14 @@ public final class RotaryMultiheadAttention: SelfAttention {
         return output(tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1, causal: true), on: tape).value
     }
 
-    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+    public func step(_ x: Tensor, positions: Int32Tensor, lengths: [Int]?, cache: any KVCache, context: ComputeContext) throws -> Tensor {
         let cache = try ownCache(cache, batch: x.shape[0])
+        try validateLengths(lengths, batch: x.shape[0], tokens: x.shape[1])
         let tape = Tape(context: context, mode: .inference)
-        let xv = Variable(x), l = x.shape[1]
-        let (k, v) = keysValues(xv, positions: positions, on: tape)
-        cache.append(keys: k.value, values: v.value)
-        let q = queries(tape.slice(xv, axis: 1, start: l - 1, length: 1), positions: lastPositions(positions), on: tape)
+        let (k, v) = keysValues(Variable(x), positions: positions, on: tape)
+        cache.append(keys: k.value, values: v.value, lengths: lengths)
+        let (xq, pq) = lastTokens(x, positions: positions, lengths: lengths)
+        let q = queries(Variable(xq), positions: pq, on: tape)
         let (keys, values, lengths) = cache.attentionInputs
         let o = tape.scaledDotProductAttention(q, Variable(keys), Variable(values), layout: .sequenceMajor, scale: 1,
                                                keyLengths: lengths)
@@ -108,17 +109,18 @@ public final class RotaryKVCache: KVCache {
     }
 
     public var batch: Int { keyBuffer.batch }
-    public var length: Int { keyBuffer.count }
+    public var length: Int { keyBuffer.maxCount }
+    public var rowLengths: [Int] { keyBuffer.counts }
     public var byteCount: Int { (keyBuffer.usedCount + valueBuffer.usedCount) * MemoryLayout<Float>.size }
 
     /// Keys and values in use, (B, T, G, Dh) each.
     public var keys: Tensor { keyBuffer.rows.reshaped([batch, length, kvHeads, headDim]) }
     public var values: Tensor { valueBuffer.rows.reshaped([batch, length, kvHeads, headDim]) }
 
-    /// Appends k, v (B, L, G, Dh).
-    func append(keys k: Tensor, values v: Tensor) {
-        keyBuffer.append(k.reshaped([batch, k.shape[1], kvHeads * headDim]))
-        valueBuffer.append(v.reshaped([batch, v.shape[1], kvHeads * headDim]))
+    /// Appends k, v (B, L, G, Dh) (the first `lengths[b]` tokens of row b).
+    func append(keys k: Tensor, values v: Tensor, lengths: [Int]? = nil) {
+        keyBuffer.append(k.reshaped([batch, k.shape[1], kvHeads * headDim]), lengths: lengths)
+        valueBuffer.append(v.reshaped([batch, v.shape[1], kvHeads * headDim]), lengths: lengths)
     }
 
     /// The whole buffers as (B, capacity, G, Dh) attention inputs and the (B) valid key counts.

@@ -23,8 +23,13 @@ public protocol SelfAttention: Module {
     /// Incremental path: appends the L ≥ 1 keys of `x` (B, L, d) at `positions` (B, L) to `cache`
     /// and returns the output of the last of them, (B, 1, d), attending over everything cached
     /// (L > 1 is fairseq's prompt call at generation step 0).
-    /// - Throws: `AttentionError.cacheMismatch` for a cache of another variant or batch size.
-    func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor
+    ///
+    /// `lengths` (B values in 1...L, nil = all L): row b appends only its first `lengths[b]` tokens
+    /// (right padding) and its output is that of token `lengths[b] − 1`, so rows of a batch may hold
+    /// different numbers of keys (MTLA: chunks then start at each row's own first key).
+    /// - Throws: `AttentionError.cacheMismatch` for a cache of another variant or batch size,
+    ///   `.shapeMismatch` for invalid `lengths`.
+    func step(_ x: Tensor, positions: Int32Tensor, lengths: [Int]?, cache: any KVCache, context: ComputeContext) throws -> Tensor
 
     /// Prompt call that keeps every output (the reference's `recompute_prompt_attn=True`): fills an
     /// *empty* `cache` with the L keys of `x` (B, L, d) and returns the full-path outputs (B, L, d).
@@ -33,6 +38,11 @@ public protocol SelfAttention: Module {
 }
 
 extension SelfAttention {
+    /// `step` with every row appending all L tokens.
+    public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
+        try step(x, positions: positions, lengths: nil, cache: cache, context: context)
+    }
+
     /// The full path without key padding.
     public func callAsFunction(_ x: Variable, positions: Int32Tensor, on tape: Tape) -> Variable {
         callAsFunction(x, positions: positions, keyLengths: nil, on: tape)
@@ -43,8 +53,10 @@ extension SelfAttention {
 public protocol KVCache: AnyObject {
     /// Rows (sentences × beams).
     var batch: Int { get }
-    /// Key tokens absorbed so far (prompt included).
+    /// Key tokens absorbed so far (prompt included), the largest over the rows.
     var length: Int { get }
+    /// Key tokens absorbed by each row.
+    var rowLengths: [Int] { get }
     /// Bytes held by the cached tensors (Float32), the quantity spec §1.6 tabulates.
     var byteCount: Int { get }
     /// Keeps row `parents[i]` as new row i (beam reordering, or dropping finished rows when
@@ -64,10 +76,23 @@ func positionRows(_ positions: Int32Tensor) -> [[Int32]] {
     return (0..<b).map { Array(positions.scalars[($0 * t)..<(($0 + 1) * t)]) }
 }
 
-/// The last column of `positions` (B, T) as (B, 1).
-func lastPositions(_ positions: Int32Tensor) -> Int32Tensor {
-    let rows = positionRows(positions)
-    return Int32Tensor(shape: [rows.count, 1], scalars: rows.map { $0.last! })
+/// Checks `lengths` for an input of L tokens per row: B values in 1...L (nil passes).
+func validateLengths(_ lengths: [Int]?, batch: Int, tokens l: Int) throws {
+    guard let lengths else { return }
+    guard lengths.count == batch, lengths.allSatisfy({ (1...l).contains($0) }) else {
+        throw AttentionError.shapeMismatch(what: "lengths \(lengths)", expected: [batch], got: [lengths.count])
+    }
+}
+
+/// Each row's last valid token of x (B, L, d) → (B, 1, d), and its position (B, 1).
+func lastTokens(_ x: Tensor, positions: Int32Tensor, lengths: [Int]?) -> (Tensor, Int32Tensor) {
+    let (b, l, d) = (x.shape[0], x.shape[1], x.shape[2])
+    let last = (0..<b).map { (lengths?[$0] ?? l) - 1 }
+    var out = Tensor(uninitializedShape: [b, 1, d])
+    x.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
+        for r in 0..<b { (dst.baseAddress! + r * d).update(from: src.baseAddress! + (r * l + last[r]) * d, count: d) }
+    } }
+    return (out, Int32Tensor(shape: [b, 1], scalars: (0..<b).map { positions.scalars[$0 * l + last[$0]] }))
 }
 
 extension Tape {

@@ -106,3 +106,33 @@ import Attention
         #expect(try makeAttention(.mla, config: AttentionConfig(), generator: &g).parameterCount == 1_065_472)
     }
 }
+
+@Suite struct AttentionRaggedBatchTests {
+    /// A batch whose rows have prompts of different lengths (right-padded, `lengths`) decodes each row
+    /// exactly as that row alone (MTLA chunks start at each row's own first key).
+    @Test(arguments: [(AttentionKind.mha, 2), (.gqa, 2), (.mqa, 2), (.mla, 2), (.mtla, 1), (.mtla, 2), (.mtla, 3), (.mtla, 4)])
+    func raggedPromptsDecodeAsSingleRows(_ kind: AttentionKind, _ s: Int) throws {
+        var g = Xoshiro256(seed: 21)
+        let m = try makeAttention(kind, config: tinyConfig(downRate: s), generator: &g)
+        let prompts = [5, 2, 4], steps = 6, b = prompts.count
+        let x = Tensor.randomNormal([b, 5 + steps, 8], using: &g)
+        let p = rowPositions(batch: b, length: 5 + steps, offsets: [0, 7, 2])
+        // Batched: prompt call with lengths, then one token per row per step (row r's token i is at prompts[r] + i).
+        let cache = m.makeCache(batch: b)
+        var batched = [try m.step(columns(x, 0, 5), positions: columns(p, 0, 5), lengths: prompts, cache: cache, context: .serial)]
+        for i in 0..<steps {
+            let xi = Tensor.concat((0..<b).map { r in x.slice(axis: 0, start: r, length: 1).slice(axis: 1, start: prompts[r] + i, length: 1) }, axis: 0)
+            let pi = Int32Tensor(shape: [b, 1], scalars: (0..<b).map { r in p.scalars[r * (5 + steps) + prompts[r] + i] })
+            batched.append(try m.step(xi, positions: pi, cache: cache, context: .serial))
+        }
+        #expect(cache.rowLengths == prompts.map { $0 + steps })
+        // Each row alone.
+        for r in 0..<b {
+            let xr = x.slice(axis: 0, start: r, length: 1), pr = Int32Tensor(shape: [1, 5 + steps], scalars: Array(p.scalars[(r * (5 + steps))..<((r + 1) * (5 + steps))]))
+            let (alone, single, _) = try incremental(m, columns(xr, 0, prompts[r] + steps), columns(pr, 0, prompts[r] + steps), prompt: prompts[r])
+            let mine = Tensor.concat(batched.map { $0.slice(axis: 0, start: r, length: 1) }, axis: 1)
+            #expect(worstScaledError(mine, alone) <= 1e-6, "\(kind) s=\(s) row \(r)")
+            #expect(single.rowLengths == [prompts[r] + steps])
+        }
+    }
+}
