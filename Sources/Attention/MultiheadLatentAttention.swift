@@ -17,10 +17,13 @@ public final class MultiheadLatentAttention: SelfAttention {
 
     public var children: [(String, any Module)] { projection.children }
 
-    public func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
-        let (c, kR) = projection.latents(x, positions: positions, on: tape)
-        let q = projection.absorbedQueries(x, positions: positions, on: tape)
-        return projection.attend(q, latents: c, ropeKeys: kR, causal: true, keyLengths: keyLengths, predicate: nil, on: tape)
+    public func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
+                               on tape: Tape) -> Variable {
+        let (keys, queryPositions, offset) = keysAndQueryPositions(x, prefix: prefix, positions: positions, on: tape)
+        let (c, kR) = projection.latents(keys, positions: positions, on: tape)
+        let q = projection.absorbedQueries(x, positions: queryPositions, on: tape)
+        return projection.attend(q, latents: c, ropeKeys: kR, causal: true, queryOffset: offset, keyLengths: keyLengths,
+                                 predicate: nil, on: tape)
     }
 
     public func makeCache(batch: Int) -> any KVCache {

@@ -40,11 +40,13 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
         return (tape.batchedMatmul(Variable(chunkMask(batch: b, length: t)), weighted), w)
     }
 
-    public func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
-        let (c, kR) = projection.latents(x, positions: positions, on: tape)
+    public func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
+                               on tape: Tape) -> Variable {
+        let (keys, queryPositions, offset) = keysAndQueryPositions(x, prefix: prefix, positions: positions, on: tape)
+        let (c, kR) = projection.latents(keys, positions: positions, on: tape)
         let merged = mergedLatents(c, on: tape).merged
-        let q = projection.absorbedQueries(x, positions: positions, on: tape)
-        return projection.attend(q, latents: merged, ropeKeys: kR, causal: true, keyLengths: keyLengths,
+        let q = projection.absorbedQueries(x, positions: queryPositions, on: tape)
+        return projection.attend(q, latents: merged, ropeKeys: kR, causal: true, queryOffset: offset, keyLengths: keyLengths,
                                  predicate: AttentionMask.strideAwareCausal(stride: downRate), on: tape)
     }
 

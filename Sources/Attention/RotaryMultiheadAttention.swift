@@ -51,10 +51,13 @@ public final class RotaryMultiheadAttention: SelfAttention {
         outProj(tape.reshape(o, [o.shape[0], o.shape[1], heads * headDim]), on: tape)
     }
 
-    public func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
-        let q = queries(x, positions: positions, on: tape)
-        let (k, v) = keysValues(x, positions: positions, on: tape)
-        let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1, causal: true, keyLengths: keyLengths)
+    public func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
+                               on tape: Tape) -> Variable {
+        let (keys, queryPositions, offset) = keysAndQueryPositions(x, prefix: prefix, positions: positions, on: tape)
+        let q = queries(x, positions: queryPositions, on: tape)
+        let (k, v) = keysValues(keys, positions: positions, on: tape)
+        let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1, causal: true, queryOffset: offset,
+                                               keyLengths: keyLengths)
         return output(o, on: tape)
     }
 

@@ -12,10 +12,13 @@ public protocol SelfAttention: Module {
     /// The resolved configuration (per-variant defaults filled in).
     var config: AttentionConfig { get }
 
-    /// Full-sequence (training) path: x (B, T, d) → (B, T, d), query i sees keys j ≤ i (MTLA: the
-    /// stride-aware causal rule over the partial chunk sums). `keyLengths` (B): keys j ≥ keyLengths[b]
-    /// are padding. Differentiable on `tape`.
-    func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) -> Variable
+    /// Full-sequence (training) path: x (B, S, d) → (B, S, d). The keys are [prefix; x], (B, P + S, d)
+    /// (P = 0 without a prefix: the decoder-only model's speech/text prompt is the prefix), with
+    /// `positions` (B, P + S) for the keys; query i is key P + i and sees keys j ≤ P + i (MTLA: the
+    /// stride-aware causal rule over the partial chunk sums, chunks counted from key 0). `keyLengths`
+    /// (B): keys j ≥ keyLengths[b] are padding. Differentiable on `tape` (prefix included).
+    func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
+                        on tape: Tape) -> Variable
 
     /// An empty cache for `batch` rows.
     func makeCache(batch: Int) -> any KVCache
@@ -43,9 +46,9 @@ extension SelfAttention {
         try step(x, positions: positions, lengths: nil, cache: cache, context: context)
     }
 
-    /// The full path without key padding.
-    public func callAsFunction(_ x: Variable, positions: Int32Tensor, on tape: Tape) -> Variable {
-        callAsFunction(x, positions: positions, keyLengths: nil, on: tape)
+    /// The full path without a prefix.
+    public func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor? = nil, on tape: Tape) -> Variable {
+        callAsFunction(x, prefix: nil, positions: positions, keyLengths: keyLengths, on: tape)
     }
 }
 
@@ -74,6 +77,17 @@ extension KVCache {
 func positionRows(_ positions: Int32Tensor) -> [[Int32]] {
     let b = positions.shape[0], t = positions.shape[1]
     return (0..<b).map { Array(positions.scalars[($0 * t)..<(($0 + 1) * t)]) }
+}
+
+/// Keys [prefix; x] and the query positions (the last S columns of `positions`).
+func keysAndQueryPositions(_ x: Variable, prefix: Variable?, positions: Int32Tensor, on tape: Tape)
+    -> (keys: Variable, queryPositions: Int32Tensor, offset: Int) {
+    guard let prefix else { return (x, positions, 0) }
+    let keys = tape.concat([prefix, x], axis: 1)
+    let (b, t, s) = (x.shape[0], keys.shape[1], x.shape[1])
+    precondition(positions.shape == [b, t], "attention: positions \(positions.shape) for \(t) keys")
+    let q = Int32Tensor(shape: [b, s], scalars: (0..<b).flatMap { r in positions.scalars[(r * t + t - s)..<((r + 1) * t)] })
+    return (keys, q, t - s)
 }
 
 /// Checks `lengths` for an input of L tokens per row: B values in 1...L (nil passes).

@@ -170,3 +170,19 @@ let goldenCases = ["mha", "gqa", "mqa", "mla", "mtla_s2", "mtla_s3", "mtla_s4"].
         }
     }
 }
+
+@Suite struct AttentionPrefixTests {
+    /// Keys [prefix; text] with queries only for the text rows give the reference's full-sequence rows
+    /// for those positions (prefix lengths 1 and 4; MTLA chunks counted from key 0).
+    @Test(arguments: goldenCases) func prefixPathMatchesFullRows(_ name: String) throws {
+        let c = try AttentionGoldenCase(name)
+        let m = try c.layer()
+        let t = c.x.shape[1]
+        for p in [1, 4] {
+            let y = m(Variable(columns(c.x, p, t - p)), prefix: Variable(columns(c.x, 0, p)), positions: c.positions,
+                      keyLengths: nil, on: Tape(mode: .inference)).value
+            let err = worstScaledError(y, columns(c.tensors["y_full"]!, p, t - p))
+            #expect(err <= goldenTolerance, "\(name) prefix \(p): \(err)")
+        }
+    }
+}

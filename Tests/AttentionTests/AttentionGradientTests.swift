@@ -32,19 +32,21 @@ let gradientCases: [(AttentionKind, AttentionConfig)] = [
         let (kind, config) = gradientCases[index]
         var g = Xoshiro256(seed: 11 + UInt64(index))
         let m = try makeAttention(kind, config: config, generator: &g)
-        let (b, t) = (2, 7)
+        // Odd-indexed cases also run with a 3-key prefix (the decoder-only model's prompt), checking its gradient.
+        let (b, t, pl) = (2, 7, index % 2 == 1 ? 3 : 0)
         let x = Variable(Tensor.randomNormal([b, t, 8], using: &g), requiresGrad: true)
+        let prefix = pl > 0 ? Variable(Tensor.randomNormal([b, pl, 8], using: &g), requiresGrad: true) : nil
         let r = Tensor.randomNormal([b, t, 8], using: &g)
-        let p = rowPositions(batch: b, length: t, offsets: [0, 3])
+        let p = rowPositions(batch: b, length: t + pl, offsets: [0, 3])
         func loss() -> Float {
             let tape = Tape(mode: .inference)
-            return (m(x, positions: p, on: tape).value * r).sum().item
+            return (m(x, prefix: prefix, positions: p, keyLengths: nil, on: tape).value * r).sum().item
         }
         let tape = Tape()
-        let y = m(x, positions: p, on: tape)
+        let y = m(x, prefix: prefix, positions: p, keyLengths: nil, on: tape)
         tape.backward(tape.sum(tape.mul(y, Variable(r))))
         var worst: Float = 0
-        for (name, v) in [("x", x)] + m.namedParameters() {
+        for (name, v) in [("x", x)] + (prefix.map { [("prefix", $0)] } ?? []) + m.namedParameters() {
             guard let grad = v.grad else {
                 // The reference creates `wkv_b.bias` with bias=True but never uses it.
                 #expect(name == "wkv_b.bias", "no gradient for \(name)")
