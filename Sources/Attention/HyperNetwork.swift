@@ -45,6 +45,6 @@ final class HyperNetwork: Module {
             : Tensor.concat(starts.map { chunkEmbedding(start: $0, count: t).reshaped([1, t, rank]) }, axis: 0)  // (B, T, r)
         let pe = fcC(Variable(table), on: tape)                                              // (T | B·T, r/4)
         let p = fcP(c, on: tape)                                                             // (B, T, r/4)
-        return tape.sigmoid(tape.sum(tape.mul(p, pe), axis: -1))
+        return tape.gateSigmoid(tape.sum(tape.mul(p, pe), axis: -1))
     }
 }

@@ -121,7 +121,7 @@ extension Tape {
 
     /// Logistic sigmoid of `x` as softmax([x, 0])₀ (the tape has no sigmoid op; this is exact and
     /// differentiable through softmax's rule).
-    func sigmoid(_ x: Variable) -> Variable {
+    func gateSigmoid(_ x: Variable) -> Variable {
         let col = reshape(x, x.shape + [1])
         let z = concat([col, Variable(Tensor(zeros: x.shape + [1]))], axis: -1)
         return reshape(slice(softmax(z), axis: -1, start: 0, length: 1), x.shape)
