@@ -4,6 +4,7 @@ import SeededRandom
 import TensorCore
 import Testing
 import Attention
+import Foundation
 
 /// Random-weight checks of the decoding path: incremental (with and without a prompt) equals the
 /// full-sequence path for every variant, MTLA s = 1…4, odd and even lengths; caches reorder by beam
@@ -94,6 +95,11 @@ import Attention
         #expect(throws: AttentionError.oddDimension(field: "qk_rope_head_dim", value: 3)) {
             try AttentionConfig(qkRopeHeadDim: 3).resolved(for: .mla)
         }
+        // Reference names round-trip; absent fields take the reference defaults.
+        let c = AttentionConfig(embedDim: 64, numHeads: 4, numKvHeads: 2, qLoraRank: 8, downRate: 3, bias: true)
+        #expect(try JSONDecoder().decode(AttentionConfig.self, from: JSONEncoder().encode(c)) == c)
+        let minimal = try JSONDecoder().decode(AttentionConfig.self, from: Data(#"{"embed_dim": 512, "num_heads": 8}"#.utf8))
+        #expect(minimal == AttentionConfig())
         let r = try AttentionConfig().resolved(for: .gqa)
         #expect(r.bias == true && r.numKvHeads == 2)
         #expect(try AttentionConfig().resolved(for: .mtla).bias == false)
