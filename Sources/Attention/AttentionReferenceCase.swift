@@ -40,7 +40,8 @@ public struct AttentionReferenceCase: Decodable, Sendable {
 
     /// Runs the case: `y_full` (B, T, d), `y_incremental` (B, T, d), `y_prefill` (B, T−P+1, d),
     /// `cache_prompt.<name>`, `cache_final.<name>` (after the token-by-token run from an empty cache) and,
-    /// for MTLA, `y_prefill_recompute` (B, T, d) and `cache_prompt_recompute.<name>`.
+    /// for MTLA, `y_prefill_recompute` (B, T, d) and `cache_prompt_recompute.<name>`; MLA/MTLA also the
+    /// `debug.*` intermediates (see `SelfAttention.debugTensors`).
     /// - Throws: `AttentionError.missingTensor` for `x` / `position`, `.shapeMismatch`, and loading errors.
     public func run(_ tensors: [String: Tensor], file: String = "<memory>", context: ComputeContext = .serial) throws -> [String: Tensor] {
         let m = try layer(weights: tensors, file: file)
@@ -61,6 +62,7 @@ public struct AttentionReferenceCase: Decodable, Sendable {
         }
         var out: [String: Tensor] = [:]
         out["y_full"] = m(Variable(x), positions: positions, on: Tape(context: context, mode: .inference)).value
+        out.merge(m.debugTensors(x, positions: positions, context: context)) { a, _ in a }
 
         func decode(prompt: Int, recompute: Bool, prefix: String) throws -> (Tensor, any KVCache) {
             let cache = m.makeCache(batch: b)

@@ -26,6 +26,11 @@ public final class MultiheadLatentAttention: SelfAttention {
                                  predicate: nil, on: tape)
     }
 
+    public func debugTensors(_ x: Tensor, positions: Int32Tensor, context: ComputeContext) -> [String: Tensor] {
+        let (c, kR) = projection.latents(Variable(x), positions: positions, on: Tape(context: context, mode: .inference))
+        return ["debug.kv_norm": c.value, "debug.k_pe": kR.value]
+    }
+
     public func makeCache(batch: Int) -> any KVCache {
         LatentKVCache(batch: batch, rank: config.kvLoraRank, ropeDim: config.qkRopeHeadDim)
     }

@@ -25,19 +25,23 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
 
     public var children: [(String, any Module)] { projection.children + [("hypernet_down", hyperNetwork)] }
 
-    /// (B, T, T) constant: 1 where ⌊i/s⌋ = ⌊j/s⌋ and j ≤ i ([SA] `generate_chunk_mask`).
-    func chunkMask(batch: Int, length t: Int) -> Tensor {
-        var m = [Float](repeating: 0, count: t * t)
-        for i in 0..<t { for j in (i / downRate * downRate)...i { m[i * t + j] = 1 } }
-        return Tensor.concat(Array(repeating: Tensor(shape: [1, t, t], scalars: m), count: batch), axis: 0)
-    }
-
-    /// The partial chunk sums ĉ′ (B, T, r) and gates w (B, T) of x's keys at indices 0..<T.
+    /// The partial chunk sums ĉ′ (B, T, r) and gates w (B, T) of the keys c (B, T, r) at indices 0..<T.
+    ///
+    /// The reference multiplies by a T×T chunk mask; here the keys are padded to n·s rows, viewed as
+    /// n chunks of s, and each chunk is multiplied by the s×s lower-triangular ones matrix, so the cost
+    /// is O(T·s·r) instead of O(T²·r) (the same sums; zero padding adds nothing).
     func mergedLatents(_ c: Variable, on tape: Tape) -> (merged: Variable, gates: Variable) {
-        let (b, t) = (c.shape[0], c.shape[1])
+        let (b, t, r, s) = (c.shape[0], c.shape[1], c.shape[2], downRate)
         let w = hyperNetwork.gates(c, starts: Array(repeating: 0, count: b), on: tape)
         let weighted = tape.mul(c, tape.reshape(w, [b, t, 1]))
-        return (tape.batchedMatmul(Variable(chunkMask(batch: b, length: t)), weighted), w)
+        guard s > 1 else { return (weighted, w) }
+        let n = (t + s - 1) / s, padded = n * s
+        let full = padded == t ? weighted : tape.concat([weighted, Variable(Tensor(zeros: [b, padded - t, r]))], axis: 1)
+        var lower = [Float](repeating: 0, count: s * s)
+        for i in 0..<s { for j in 0...i { lower[i * s + j] = 1 } }
+        let triangles = Tensor.concat(Array(repeating: Tensor(shape: [1, s, s], scalars: lower), count: b * n), axis: 0)
+        let sums = tape.reshape(tape.batchedMatmul(Variable(triangles), tape.reshape(full, [b * n, s, r])), [b, padded, r])
+        return (padded == t ? sums : tape.slice(sums, axis: 1, start: 0, length: t), w)
     }
 
     public func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
@@ -48,6 +52,13 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
         let q = projection.absorbedQueries(x, positions: queryPositions, on: tape)
         return projection.attend(q, latents: merged, ropeKeys: kR, causal: true, queryOffset: offset, keyLengths: keyLengths,
                                  predicate: AttentionMask.strideAwareCausal(stride: downRate), on: tape)
+    }
+
+    public func debugTensors(_ x: Tensor, positions: Int32Tensor, context: ComputeContext) -> [String: Tensor] {
+        let tape = Tape(context: context, mode: .inference)
+        let (c, kR) = projection.latents(Variable(x), positions: positions, on: tape)
+        let (merged, gates) = mergedLatents(c, on: tape)
+        return ["debug.kv_norm": c.value, "debug.k_pe": kR.value, "debug.gate": gates.value, "debug.merged_latent": merged.value]
     }
 
     public func makeCache(batch: Int) -> any KVCache {

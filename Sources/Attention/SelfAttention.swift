@@ -38,9 +38,16 @@ public protocol SelfAttention: Module {
     /// *empty* `cache` with the L keys of `x` (B, L, d) and returns the full-path outputs (B, L, d).
     /// - Throws: `AttentionError.cacheMismatch` for a non-empty cache or one of another variant.
     func prefill(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor
+
+    /// Intermediate tensors of the full path under the reference goldens' `debug.*` names, for x (B, T, d):
+    /// MLA/MTLA `debug.kv_norm` (B, T, r), `debug.k_pe` (B, T, dR); MTLA also `debug.gate` (B, T) and
+    /// `debug.merged_latent` (B, T, r). Empty for MHA/GQA/MQA.
+    func debugTensors(_ x: Tensor, positions: Int32Tensor, context: ComputeContext) -> [String: Tensor]
 }
 
 extension SelfAttention {
+    public func debugTensors(_ x: Tensor, positions: Int32Tensor, context: ComputeContext) -> [String: Tensor] { [:] }
+
     /// `step` with every row appending all L tokens.
     public func step(_ x: Tensor, positions: Int32Tensor, cache: any KVCache, context: ComputeContext) throws -> Tensor {
         try step(x, positions: positions, lengths: nil, cache: cache, context: context)
