@@ -93,10 +93,16 @@ final class LatentProjection {
     /// Decoding: attention of q̂ (B, Tq, H, r + dR) over a fused cache [c; kR] (B, Tk, r + dR) of which
     /// the first `keyLengths[b]` rows are valid. The fused rows serve as keys *and* values (the extra dR
     /// output columns are dropped), so the cache is read in place, as the reference's FlashAttention layout.
+    ///
+    /// With one query token the H heads share the single key head, so they are passed to the kernel as
+    /// H query rows of one head (the same memory, (B, 1, H, D) = (B, H, 1, D)): each key tile is then
+    /// read once for all heads, as one GEMM, instead of once per head.
     func attend(_ q: Variable, fusedCache kv: Tensor, keyLengths: Int32Tensor, on tape: Tape) -> Variable {
         let k = Variable(kv.reshaped([kv.shape[0], kv.shape[1], 1, kv.shape[2]]))
-        let o = tape.scaledDotProductAttention(q, k, k, layout: .sequenceMajor, scale: scoreScale, keyLengths: keyLengths)
-        return project(o, on: tape)
+        let (b, tq, h, dk) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        let rows = tq == 1 ? tape.reshape(q, [b, h, 1, dk]) : q
+        let o = tape.scaledDotProductAttention(rows, k, k, layout: .sequenceMajor, scale: scoreScale, keyLengths: keyLengths)
+        return project(tq == 1 ? tape.reshape(o, [b, 1, h, o.shape[3]]) : o, on: tape)
     }
 
     var scoreScale: Float { 1 / Float(config.qkHeadDim).squareRoot() }

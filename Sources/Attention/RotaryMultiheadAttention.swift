@@ -91,8 +91,11 @@ public final class RotaryMultiheadAttention: SelfAttention {
         let (xq, pq) = lastTokens(x, positions: positions, lengths: lengths)
         let q = queries(Variable(xq), positions: pq, on: tape)
         let (keys, values, lengths) = cache.attentionInputs
-        let o = tape.scaledDotProductAttention(q, Variable(keys), Variable(values), layout: .sequenceMajor, scale: 1,
-                                               keyLengths: lengths)
+        // MQA: the heads share the one kv head, so they go to the kernel as H query rows of one head
+        // (same memory), and each key tile is read once for all heads.
+        let rows = kvHeads == 1 ? tape.reshape(q, [q.shape[0], heads, 1, headDim]) : q
+        let o = tape.reshape(tape.scaledDotProductAttention(rows, Variable(keys), Variable(values), layout: .sequenceMajor,
+                                                            scale: 1, keyLengths: lengths), q.shape)
         return output(o, on: tape).value
     }
 }
