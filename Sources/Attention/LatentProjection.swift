@@ -47,12 +47,27 @@ final class LatentProjection {
         return q + [("wkv_a", wkvA), ("kv_norm", kvNorm), ("wkv_b", wkvB), ("wo", wo)]
     }
 
-    /// `wkv_b.weight` viewed (H, dn + dv, r), rows [0, dn) = W_UK^h, [dn, dn + dv) = W_UV^h.
+    /// `wkv_b.weight` viewed (H, dn + dv, r), rows [0, dn) = W_UK^h (`part` 0), [dn, dn + dv) = W_UV^h (1).
+    ///
+    /// When nothing is recorded (decoding) the two slices are kept between calls, keyed by the weight's
+    /// storage: holding it makes any later write to the weight copy it first (copy-on-write), so a
+    /// changed weight is seen as a new storage and sliced again.
     func upProjection(_ part: Int, on tape: Tape) -> Variable {
+        if !tape.isRecording([wkvB.weight]) {
+            if let s = slices, s.source.sharesStorage(with: wkvB.weight.value) { return part == 0 ? s.uk : s.uv }
+            let w = wkvB.weight.value.reshaped([heads, config.qkNopeHeadDim + config.vHeadDim, rank])
+            let s = (source: wkvB.weight.value, uk: Variable(w.slice(axis: 1, start: 0, length: config.qkNopeHeadDim)),
+                     uv: Variable(w.slice(axis: 1, start: config.qkNopeHeadDim, length: config.vHeadDim)))
+            slices = s
+            return part == 0 ? s.uk : s.uv
+        }
         let w = tape.reshape(wkvB.weight, [heads, config.qkNopeHeadDim + config.vHeadDim, rank])
         return part == 0 ? tape.slice(w, axis: 1, start: 0, length: config.qkNopeHeadDim)
             : tape.slice(w, axis: 1, start: config.qkNopeHeadDim, length: config.vHeadDim)
     }
+
+    /// W_UK, W_UV sliced from the `wkv_b.weight` storage `source` (see `upProjection`).
+    private var slices: (source: Tensor, uk: Variable, uv: Variable)?
 
     /// x (B, T, d) → q̂ (B, T, H, r + dR).
     func absorbedQueries(_ x: Variable, positions: Int32Tensor, on tape: Tape) -> Variable {

@@ -142,3 +142,21 @@ import Foundation
         }
     }
 }
+
+@Suite struct AttentionWeightUpdateTests {
+    /// An in-place update of `wkv_b.weight` (as an optimiser makes) is seen by the inference path,
+    /// which keeps W_UK / W_UV slices between calls.
+    @Test(arguments: [AttentionKind.mla, .mtla]) func inferenceSeesUpdatedWeights(_ kind: AttentionKind) throws {
+        var g = Xoshiro256(seed: 9)
+        let m = try makeAttention(kind, config: tinyConfig(), generator: &g)
+        let x = Variable(Tensor.randomNormal([1, 6, 8], using: &g))
+        let p = rowPositions(batch: 1, length: 6, offsets: [0])
+        let before = m(x, positions: p, on: Tape(mode: .inference)).value
+        let w = try #require(m.namedParameters().first { $0.0 == "wkv_b.weight" }).1
+        w.value.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] *= 1.5 } }
+        let after = m(x, positions: p, on: Tape(mode: .inference)).value
+        let recorded = m(x, positions: p, on: Tape(mode: .recording)).value
+        #expect(after != before)
+        #expect(worstScaledError(after, recorded) <= 1e-6)
+    }
+}
