@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "mtla",
             dependencies: [
-                "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom",
+                "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom", "TensorCore", "NN", "Attention",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: cpuFlags),
@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["FeatureStore", "_TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),
     ]
 )
