@@ -4,14 +4,21 @@
 //
 //   mtla-bench fbank --files LIST [--repeat N] [--include-read]
 //     prints {"mtla": median seconds} for reading (optionally) and computing 80-dim fbank of every file.
+//   mtla-bench attention [--threads T] [--steps N]
+//     one incremental decode step of one layer per variant (MHA, GQA g=2, MQA, MLA, MTLA s=2; spec
+//     defaults d 512, 8 heads, r 256, rope 32) at cache lengths 256/1024/4096, batch 1 and 8x5 beams
+//     (8 rows filled by the prompt call, expanded to 40 by the cache's beam reorder, as the peer does);
+//     prints JSON lines {variant, cache_len, batch, threads, ms (median of N steps), cache_bytes}.
 //   mtla-bench zip --count N --rows R --out PATH [--repeat N]
 //     prints {"mtla": median seconds} for packing N random R x 80 float32 matrices as <id>.npy
 //     entries into a stored zip (encode + write + central directory + fsync + rename).
+import Attention
 import AudioIO
 import Fbank
 import FeatureStore
 import Foundation
 import SeededRandom
+import TensorCore
 
 func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()
@@ -57,6 +64,54 @@ if mode == "zip" {
         }
     } catch { fail("\(error)") }
     print("{\"mtla\": \(median(times))}")
+    exit(0)
+}
+if mode == "attention" {
+    var threads = 1, steps = 11
+    while !args.isEmpty {
+        let a = args.removeFirst()
+        let v = args.isEmpty ? "" : args.removeFirst()
+        switch a {
+        case "--threads": threads = Int(v) ?? threads
+        case "--steps": steps = Int(v) ?? steps
+        default: fail("unknown argument \(a)")
+        }
+    }
+    let context = ComputeContext(threads: threads)
+    context.activate()
+    let variants: [(String, AttentionKind, AttentionConfig)] = [
+        ("MHA", .mha, AttentionConfig()), ("GQA", .gqa, AttentionConfig(numKvHeads: 2)),
+        ("MQA", .mqa, AttentionConfig(numKvHeads: 1)), ("MLA", .mla, AttentionConfig()),
+        ("MTLA", .mtla, AttentionConfig(downRate: 2)),
+    ]
+    var g = Xoshiro256(seed: 1)
+    func random(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(g.nextGaussian()) })
+    }
+    do {
+        for (name, kind, config) in variants {
+            let layer = try makeAttention(kind, config: config, generator: &g)
+            for length in [256, 1024, 4096] {
+                for rows in [1, 40] {
+                    let filled = rows == 1 ? 1 : 8
+                    let cache = layer.makeCache(batch: filled)
+                    let positions = Int32Tensor(shape: [filled, length],
+                                                scalars: (0..<filled * length).map { Int32($0 % length) })
+                    _ = try layer.step(random([filled, length, 512]), positions: positions, cache: cache, context: context)
+                    if rows > filled { cache.reorder(parents: (0..<rows).map { $0 / (rows / filled) }) }
+                    var times: [Double] = []
+                    for i in 0..<steps {
+                        let x = random([rows, 1, 512])
+                        let p = Int32Tensor(shape: [rows, 1], repeating: Int32(length + i))
+                        let t0 = now()
+                        _ = try layer.step(x, positions: p, cache: cache, context: context)
+                        times.append(now() - t0)
+                    }
+                    print("{\"variant\": \"\(name)\", \"cache_len\": \(length), \"batch\": \(rows), \"threads\": \(threads), \"ms\": \(median(times) * 1000), \"cache_bytes\": \(cache.byteCount)}")
+                }
+            }
+        }
+    } catch { fail("\(error)") }
     exit(0)
 }
 guard mode == "fbank" else { fail("usage: mtla-bench (fbank --files LIST | zip --count N) [--repeat N]") }
