@@ -4,7 +4,7 @@
 //
 //   mtla-bench fbank --files LIST [--repeat N] [--include-read]
 //     prints {"mtla": median seconds} for reading (optionally) and computing 80-dim fbank of every file.
-//   mtla-bench attention [--threads T] [--steps N]
+//   mtla-bench attention [--threads T] [--steps N] [--variants MHA,MTLA] [--lengths 256,4096]
 //     one incremental decode step of one layer per variant (MHA, GQA g=2, MQA, MLA, MTLA s=2; spec
 //     defaults d 512, 8 heads, r 256, rope 32) at cache lengths 256/1024/4096, batch 1 and 8x5 beams
 //     (8 rows filled by the prompt call, expanded to 40 by the cache's beam reorder, as the peer does);
@@ -68,12 +68,16 @@ if mode == "zip" {
 }
 if mode == "attention" {
     var threads = 1, steps = 11
+    var only: Set<String>? = nil
+    var lengths = [256, 1024, 4096]
     while !args.isEmpty {
         let a = args.removeFirst()
         let v = args.isEmpty ? "" : args.removeFirst()
         switch a {
         case "--threads": threads = Int(v) ?? threads
         case "--steps": steps = Int(v) ?? steps
+        case "--variants": only = Set(v.uppercased().split(separator: ",").map(String.init))
+        case "--lengths": lengths = v.split(separator: ",").compactMap { Int($0) }
         default: fail("unknown argument \(a)")
         }
     }
@@ -89,9 +93,9 @@ if mode == "attention" {
         Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(g.nextGaussian()) })
     }
     do {
-        for (name, kind, config) in variants {
+        for (name, kind, config) in variants where only?.contains(name) ?? true {
             let layer = try makeAttention(kind, config: config, generator: &g)
-            for length in [256, 1024, 4096] {
+            for length in lengths {
                 for rows in [1, 40] {
                     let filled = rows == 1 ? 1 : 8
                     let cache = layer.makeCache(batch: filled)
