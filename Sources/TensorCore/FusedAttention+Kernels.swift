@@ -69,9 +69,9 @@ extension FusedAttention {
                     let row = scores + r * bc
                     var mx = SIMD16<Float>(repeating: -.infinity)
                     var c = 0
-                    while c < padded { mx = KernelMath.max(mx, KernelMath.load(row + c)); c += 16 }
+                    while c < padded { mx = SIMDMath.max(mx, KernelMath.load(row + c)); c += 16 }
                     let old = rowMax[r]
-                    let newMax = Swift.max(old, KernelMath.horizontalMax(mx))
+                    let newMax = Swift.max(old, SIMDMath.horizontalMax(mx))
                     if newMax == -.infinity {
                         row.update(repeating: 0, count: padded)
                         continue
@@ -80,7 +80,7 @@ extension FusedAttention {
                     var sum = SIMD16<Float>()
                     c = 0
                     while c < padded {
-                        let p = KernelMath.exp(KernelMath.load(row + c) - m)
+                        let p = SIMDMath.exp(KernelMath.load(row + c) - m)
                         KernelMath.store(p, row + c)
                         sum += p
                         c += 16
@@ -161,7 +161,7 @@ extension FusedAttention {
                         let lv = SIMD16<Float>(repeating: l)
                         var c = 0
                         while c < padded {
-                            KernelMath.store(KernelMath.exp(KernelMath.load(row + c) - lv), row + c)
+                            KernelMath.store(SIMDMath.exp(KernelMath.load(row + c) - lv), row + c)
                             c += 16
                         }
                     }

@@ -134,13 +134,13 @@ public enum LabelSmoothedCrossEntropy {
             if a.fromLogits {
                 var mx = SIMD16<Float>(repeating: -.infinity)
                 var c = 0
-                while c + 16 <= v { mx = KernelMath.max(mx, KernelMath.load(x + c)); c += 16 }
-                var m = KernelMath.horizontalMax(mx)
+                while c + 16 <= v { mx = SIMDMath.max(mx, KernelMath.load(x + c)); c += 16 }
+                var m = SIMDMath.horizontalMax(mx)
                 while c < v { m = Swift.max(m, x[c]); c += 1 }
                 let mv = SIMD16<Float>(repeating: m)
                 var se = SIMD16<Float>()
                 c = 0
-                while c + 16 <= v { se += KernelMath.exp(KernelMath.load(x + c) - mv); c += 16 }
+                while c + 16 <= v { se += SIMDMath.exp(KernelMath.load(x + c) - mv); c += 16 }
                 var sumExp = Double(se.sum())
                 while c < v { sumExp += Foundation.exp(Double(x[c] - m)); c += 1 }
                 lse = Double(m) + Foundation.log(sumExp)
@@ -168,7 +168,7 @@ public enum LabelSmoothedCrossEntropy {
                 let sv = SIMD16<Float>(repeating: scale), ev = SIMD16<Float>(repeating: Float(epsI))
                 var c = 0
                 while c + 16 <= v {
-                    KernelMath.store((KernelMath.exp(KernelMath.load(x + c) - l) - ev) * sv, g + c)
+                    KernelMath.store((SIMDMath.exp(KernelMath.load(x + c) - l) - ev) * sv, g + c)
                     c += 16
                 }
                 while c < v { g[c] = (Float(Foundation.exp(Double(x[c]) - lse)) - Float(epsI)) * scale; c += 1 }

@@ -63,8 +63,11 @@ public enum SIMDMath {
     /// The largest lane.
     @inlinable @inline(__always)
     public static func horizontalMax(_ a: V) -> Float {
-        var m = a[0]
-        for i in 1..<16 where a[i] > m { m = a[i] }
+        // Pairwise halves (a serial scan over 16 lanes is a dependency chain).
+        let h8 = a.lowHalf.replacing(with: a.highHalf, where: a.highHalf .> a.lowHalf)
+        let h4 = h8.lowHalf.replacing(with: h8.highHalf, where: h8.highHalf .> h8.lowHalf)
+        var m = h4[0]
+        for i in 1..<4 where h4[i] > m { m = h4[i] }
         return m
     }
 }
