@@ -178,6 +178,8 @@ import _TestSupport
         #expect(e.map { $0["rows"] as? Int } == [98, 98])
         // After global CMVN the mean over all frames is ~0.
         let total = e.reduce(0.0) { $0 + ($1["sum"] as? Double ?? 0) }
+        // Float32 features of magnitude ~10 summed over 15,680 values; a missing normalisation leaves a
+        // mean of order 1-10, so 1e-4 separates the two cases by four orders.
         #expect(abs(total / (196 * 80)) < 1e-4)
         let record = try String(contentsOfFile: path("g/extraction.json"), encoding: .utf8)
         #expect(record.contains("\"cmvn\" : \"global\""))

@@ -17,6 +17,8 @@ import _TestSupport
             let col = (0..<200).map { Double(m[$0, d]) }
             let mean = col.reduce(0, +) / 200
             let varc = col.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 200
+            // Float32 output of values ~5 ± 3: rounding leaves ~1e-7 relative per value; 1e-5 / 1e-4
+            // on the mean / variance of 200 of them is a wide margin that a wrong formula cannot meet.
             #expect(abs(mean) < 1e-5 && abs(varc - 1) < 1e-4)
         }
     }
@@ -30,10 +32,12 @@ import _TestSupport
         all.add(FeatureMatrix(rows: 120, cols: 4, values: a.values + b.values))
         // Same sums up to float64 summation order.
         #expect(s1.count == all.count)
+        // Sums of ~4,000 in Float64 (ulp ~1e-12): 1e-9 allows any summation order.
         #expect(DifferenceStats(s1.sum + s1.sumSquares, all.sum + all.sumSquares).maxAbs < 1e-9)
         let g = GlobalCMVN(statistics: all)
         var m = a
         try g.apply(to: &m, name: "a")
+        // The same float32 operations as the expected value; 1e-6 is a few ulp of values ~1.
         #expect(abs(m[0, 0] - (a[0, 0] - g.mean[0]) / g.std[0]) < 1e-6)
         var wrong = Self.random(3, 5, seed: 9)
         #expect(throws: FbankError.cmvnDimension(name: "w", expected: 5, found: 4)) { try g.apply(to: &wrong, name: "w") }
