@@ -14,11 +14,8 @@ extension AudioFile {
         return start..<clampedEnd
     }
 
-    /// Reads the requested part of the file, mixed to mono and resampled as asked.
-    ///
-    /// Only the segment is decoded (the file is sought to its first frame).
-    /// - Throws: `AudioError` naming this file.
-    public func load(_ request: AudioRequest) throws -> Waveform {
+    /// The frame range of `request`, after checking its channel and rate requirements against the file.
+    func checkedRange(_ request: AudioRequest) throws -> Range<Int> {
         let range = try frameRange(of: request.segment)
         if case let .index(i) = request.channel, i >= info.channels {
             throw AudioError.noSuchChannel(path: name, channel: i, channels: info.channels)
@@ -26,6 +23,15 @@ extension AudioFile {
         if let required = request.requiredRate, request.resampleTo == nil, required != info.sampleRate {
             throw AudioError.sampleRateMismatch(path: name, found: info.sampleRate, expected: required)
         }
+        return range
+    }
+
+    /// Reads the requested part of the file, mixed to mono and resampled as asked.
+    ///
+    /// Only the segment is decoded (the file is sought to its first frame).
+    /// - Throws: `AudioError` naming this file.
+    public func load(_ request: AudioRequest) throws -> Waveform {
+        let range = try checkedRange(request)
         try seek(toFrame: range.lowerBound)
         let interleaved = try readFrames(range.count)
         var mono = try request.channel.mix(interleaved, channels: info.channels, name: name)
@@ -44,13 +50,7 @@ extension AudioFile {
     @discardableResult
     public func stream(_ request: AudioRequest, blockFrames: Int = 1 << 16,
                        _ body: ([Float]) throws -> Void) throws -> Int {
-        let range = try frameRange(of: request.segment)
-        if case let .index(i) = request.channel, i >= info.channels {
-            throw AudioError.noSuchChannel(path: name, channel: i, channels: info.channels)
-        }
-        if let required = request.requiredRate, request.resampleTo == nil, required != info.sampleRate {
-            throw AudioError.sampleRateMismatch(path: name, found: info.sampleRate, expected: required)
-        }
+        let range = try checkedRange(request)
         let resampler = try request.resampleTo.flatMap { $0 == info.sampleRate ? nil : try Resampler(from: info.sampleRate, to: $0) }
         try seek(toFrame: range.lowerBound)
         var remaining = range.count

@@ -38,9 +38,6 @@ public final class FbankExtractor {
     {
         var rng = Xoshiro256(seed: seed, stream: Self.stableHash(key))
         let outRate = request.resampleTo ?? file.info.sampleRate
-        if let required = request.requiredRate, request.resampleTo == nil, required != file.info.sampleRate {
-            throw AudioError.sampleRateMismatch(path: file.name, found: file.info.sampleRate, expected: required)
-        }
         var stream = StreamingFbank(computer: try computer(sampleRate: outRate))
         try file.stream(request) { block in stream.accept(block, using: &rng) }
         let samples = stream.samplesSeen
