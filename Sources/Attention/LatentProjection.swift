@@ -95,13 +95,14 @@ final class LatentProjection {
     /// Attention of q̂ (B, Tq, H, r + dR) over latents (B, Tk, r) with RoPE keys (B, Tk, dR) → (B, Tq, d)
     /// (the training path: keys [c; kR], values c).
     func attend(_ q: Variable, latents c: Variable, ropeKeys kR: Variable, causal: Bool, queryOffset: Int = 0,
-                keyLengths: Int32Tensor?, predicate: (@Sendable (Int, Int) -> Bool)?, on tape: Tape) -> Variable {
+                queryOffsets: Int32Tensor? = nil, keyLengths: Int32Tensor?, predicate: (@Sendable (Int, Int) -> Bool)?,
+                on tape: Tape) -> Variable {
         let (b, tk) = (q.shape[0], c.shape[1])
         let k = tape.reshape(tape.concat([c, kR], axis: 2), [b, tk, 1, rank + config.qkRopeHeadDim])
         let v = tape.reshape(c, [b, tk, 1, rank])
         let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: scoreScale,
-                                               causal: causal, queryOffset: queryOffset, keyLengths: keyLengths,
-                                               predicate: predicate)                             // (B, Tq, H, r)
+                                               causal: causal, queryOffset: queryOffset, queryOffsets: queryOffsets,
+                                               keyLengths: keyLengths, predicate: predicate)                             // (B, Tq, H, r)
         return project(o, on: tape)
     }
 

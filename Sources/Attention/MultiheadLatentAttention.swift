@@ -17,19 +17,21 @@ public final class MultiheadLatentAttention: SelfAttention {
 
     public var children: [(String, any Module)] { projection.children }
 
-    public func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
-                               on tape: Tape) -> Variable {
-        let (keys, queryPositions, offset) = keysAndQueryPositions(x, prefix: prefix, positions: positions, on: tape)
-        let (c, kR) = projection.latents(keys, positions: positions, on: tape)
-        let q = projection.absorbedQueries(x, positions: queryPositions, on: tape)
-        return projection.attend(q, latents: c, ropeKeys: kR, causal: true, queryOffset: offset, keyLengths: keyLengths,
-                                 predicate: nil, on: tape)
+    public func callAsFunction(_ x: Variable, prefix: Variable?, prefixLengths: [Int]?, positions: Int32Tensor,
+                               keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
+        let a = AttentionKeys(x, prefix: prefix, prefixLengths: prefixLengths, positions: positions, keyLengths: keyLengths, on: tape)
+        let (c, kR) = projection.latents(a.keys, positions: a.keyPositions, on: tape)
+        let q = projection.absorbedQueries(x, positions: a.queryPositions, on: tape)
+        return projection.attend(q, latents: c, ropeKeys: kR, causal: true, queryOffset: a.queryOffset,
+                                 queryOffsets: a.queryOffsets, keyLengths: a.keyLengths, predicate: nil, on: tape)
     }
 
     public func debugTensors(_ x: Tensor, positions: Int32Tensor, context: ComputeContext) -> [String: Tensor] {
         let (c, kR) = projection.latents(Variable(x), positions: positions, on: Tape(context: context, mode: .inference))
         return ["debug.kv_norm": c.value, "debug.k_pe": kR.value]
     }
+
+    public var cacheFloatsPerToken: Double { Double(config.kvLoraRank + config.qkRopeHeadDim) }
 
     public func makeCache(batch: Int) -> any KVCache {
         LatentKVCache(batch: batch, rank: config.kvLoraRank, ropeDim: config.qkRopeHeadDim)

@@ -44,13 +44,14 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
         return (padded == t ? sums : tape.slice(sums, axis: 1, start: 0, length: t), w)
     }
 
-    public func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
-                               on tape: Tape) -> Variable {
-        let (keys, queryPositions, offset) = keysAndQueryPositions(x, prefix: prefix, positions: positions, on: tape)
-        let (c, kR) = projection.latents(keys, positions: positions, on: tape)
+    public func callAsFunction(_ x: Variable, prefix: Variable?, prefixLengths: [Int]?, positions: Int32Tensor,
+                               keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
+        let a = AttentionKeys(x, prefix: prefix, prefixLengths: prefixLengths, positions: positions, keyLengths: keyLengths, on: tape)
+        let (c, kR) = projection.latents(a.keys, positions: a.keyPositions, on: tape)
         let merged = mergedLatents(c, on: tape).merged
-        let q = projection.absorbedQueries(x, positions: queryPositions, on: tape)
-        return projection.attend(q, latents: merged, ropeKeys: kR, causal: true, queryOffset: offset, keyLengths: keyLengths,
+        let q = projection.absorbedQueries(x, positions: a.queryPositions, on: tape)
+        return projection.attend(q, latents: merged, ropeKeys: kR, causal: true, queryOffset: a.queryOffset,
+                                 queryOffsets: a.queryOffsets, keyLengths: a.keyLengths,
                                  predicate: AttentionMask.strideAwareCausal(stride: downRate), on: tape)
     }
 
@@ -60,6 +61,8 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
         let (merged, gates) = mergedLatents(c, on: tape)
         return ["debug.kv_norm": c.value, "debug.k_pe": kR.value, "debug.gate": gates.value, "debug.merged_latent": merged.value]
     }
+
+    public var cacheFloatsPerToken: Double { Double(config.kvLoraRank + config.qkRopeHeadDim) / Double(downRate) }
 
     public func makeCache(batch: Int) -> any KVCache {
         TemporalLatentKVCache(batch: batch, rank: config.kvLoraRank, ropeDim: config.qkRopeHeadDim, downRate: downRate)

@@ -51,15 +51,17 @@ public final class RotaryMultiheadAttention: SelfAttention {
         outProj(tape.reshape(o, [o.shape[0], o.shape[1], heads * headDim]), on: tape)
     }
 
-    public func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
-                               on tape: Tape) -> Variable {
-        let (keys, queryPositions, offset) = keysAndQueryPositions(x, prefix: prefix, positions: positions, on: tape)
-        let q = queries(x, positions: queryPositions, on: tape)
-        let (k, v) = keysValues(keys, positions: positions, on: tape)
-        let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1, causal: true, queryOffset: offset,
-                                               keyLengths: keyLengths)
+    public func callAsFunction(_ x: Variable, prefix: Variable?, prefixLengths: [Int]?, positions: Int32Tensor,
+                               keyLengths: Int32Tensor?, on tape: Tape) -> Variable {
+        let a = AttentionKeys(x, prefix: prefix, prefixLengths: prefixLengths, positions: positions, keyLengths: keyLengths, on: tape)
+        let q = queries(x, positions: a.queryPositions, on: tape)
+        let (k, v) = keysValues(a.keys, positions: a.keyPositions, on: tape)
+        let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1, causal: true, queryOffset: a.queryOffset,
+                                               queryOffsets: a.queryOffsets, keyLengths: a.keyLengths)
         return output(o, on: tape)
     }
+
+    public var cacheFloatsPerToken: Double { Double(2 * kvHeads * headDim) }
 
     public func makeCache(batch: Int) -> any KVCache { RotaryKVCache(batch: batch, kvHeads: kvHeads, headDim: headDim) }
 

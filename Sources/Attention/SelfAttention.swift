@@ -15,10 +15,20 @@ public protocol SelfAttention: Module {
     /// Full-sequence (training) path: x (B, S, d) → (B, S, d). The keys are [prefix; x], (B, P + S, d)
     /// (P = 0 without a prefix: the decoder-only model's speech/text prompt is the prefix), with
     /// `positions` (B, P + S) for the keys; query i is key P + i and sees keys j ≤ P + i (MTLA: the
-    /// stride-aware causal rule over the partial chunk sums, chunks counted from key 0). `keyLengths`
-    /// (B): keys j ≥ keyLengths[b] are padding. Differentiable on `tape` (prefix included).
-    func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
-                        on tape: Tape) -> Variable
+    /// stride-aware causal rule over the partial chunk sums, chunks counted from key 0).
+    ///
+    /// `prefixLengths` (B values in 0...P, nil = all P): row b's prefix holds `prefixLengths[b]` real
+    /// keys, then padding, which is removed: row b's keys become [prefix_b[..<L_b]; x_b] (positions
+    /// taken at the same columns), its query i is key L_b + i, and MTLA's chunks count from its first
+    /// key, so a row's output does not depend on the other rows' prefix lengths.
+    /// `keyLengths` (B): keys j ≥ keyLengths[b] of that (packed) key sequence are padding.
+    /// Differentiable on `tape` (prefix included).
+    func callAsFunction(_ x: Variable, prefix: Variable?, prefixLengths: [Int]?, positions: Int32Tensor,
+                        keyLengths: Int32Tensor?, on tape: Tape) -> Variable
+
+    /// Analytic cache size per absorbed token per row in floats (spec §1.6): MHA/GQA/MQA 2·g·d_h,
+    /// MLA r + d_R, MTLA (r + d_R)/s (one slot per s tokens, the last one possibly partial).
+    var cacheFloatsPerToken: Double { get }
 
     /// An empty cache for `batch` rows.
     func makeCache(batch: Int) -> any KVCache
@@ -55,7 +65,13 @@ extension SelfAttention {
 
     /// The full path without a prefix.
     public func callAsFunction(_ x: Variable, positions: Int32Tensor, keyLengths: Int32Tensor? = nil, on tape: Tape) -> Variable {
-        callAsFunction(x, prefix: nil, positions: positions, keyLengths: keyLengths, on: tape)
+        callAsFunction(x, prefix: nil, prefixLengths: nil, positions: positions, keyLengths: keyLengths, on: tape)
+    }
+
+    /// The full path with a prefix without padding.
+    public func callAsFunction(_ x: Variable, prefix: Variable?, positions: Int32Tensor, keyLengths: Int32Tensor?,
+                               on tape: Tape) -> Variable {
+        callAsFunction(x, prefix: prefix, prefixLengths: nil, positions: positions, keyLengths: keyLengths, on: tape)
     }
 }
 
@@ -86,15 +102,58 @@ func positionRows(_ positions: Int32Tensor) -> [[Int32]] {
     return (0..<b).map { Array(positions.scalars[($0 * t)..<(($0 + 1) * t)]) }
 }
 
-/// Keys [prefix; x] and the query positions (the last S columns of `positions`).
-func keysAndQueryPositions(_ x: Variable, prefix: Variable?, positions: Int32Tensor, on tape: Tape)
-    -> (keys: Variable, queryPositions: Int32Tensor, offset: Int) {
-    guard let prefix else { return (x, positions, 0) }
-    let keys = tape.concat([prefix, x], axis: 1)
-    let (b, t, s) = (x.shape[0], keys.shape[1], x.shape[1])
-    precondition(positions.shape == [b, t], "attention: positions \(positions.shape) for \(t) keys")
-    let q = Int32Tensor(shape: [b, s], scalars: (0..<b).flatMap { r in positions.scalars[(r * t + t - s)..<((r + 1) * t)] })
-    return (keys, q, t - s)
+/// The keys of a full-path call and where its queries sit among them (see `SelfAttention.callAsFunction`).
+struct AttentionKeys {
+    /// (B, Tk, d): [prefix; x], per row without the prefix padding when prefix lengths are given.
+    let keys: Variable
+    /// (B, Tk) RoPE positions of the keys.
+    let keyPositions: Int32Tensor
+    /// (B, S) RoPE positions of the queries (x's rows).
+    let queryPositions: Int32Tensor
+    /// Key index of query 0 shared by all rows (P, or 0 with prefix lengths).
+    let queryOffset: Int
+    /// (B) per-row key index of query 0 (the prefix lengths), or nil.
+    let queryOffsets: Int32Tensor?
+    /// (B) valid keys per row, or nil for all.
+    let keyLengths: Int32Tensor?
+
+    /// - Precondition: `positions` is (B, P + S); `prefixLengths` has B values in 0...P.
+    init(_ x: Variable, prefix: Variable?, prefixLengths: [Int]?, positions: Int32Tensor, keyLengths: Int32Tensor?, on tape: Tape) {
+        let (b, s) = (x.shape[0], x.shape[1])
+        guard let prefix else {
+            precondition(positions.shape == [b, s], "attention: positions \(positions.shape) for \(s) keys")
+            (keys, keyPositions, queryPositions, queryOffset, queryOffsets) = (x, positions, positions, 0, nil)
+            self.keyLengths = keyLengths
+            return
+        }
+        let p = prefix.shape[1], t = p + s
+        precondition(positions.shape == [b, t], "attention: positions \(positions.shape) for \(t) keys")
+        let joined = tape.concat([prefix, x], axis: 1)
+        queryPositions = Int32Tensor(shape: [b, s], scalars: (0..<b).flatMap { r in positions.scalars[(r * t + p)..<((r + 1) * t)] })
+        guard let lengths = prefixLengths, lengths != Array(repeating: p, count: b) else {
+            (keys, keyPositions, queryOffset, queryOffsets) = (joined, positions, p, nil)
+            self.keyLengths = keyLengths
+            return
+        }
+        precondition(lengths.count == b && lengths.allSatisfy { (0...p).contains($0) },
+                     "attention: prefix lengths \(lengths) for \(b) rows of \(p) prefix keys")
+        // Row r: its real prefix columns, then x's columns, then (masked) copies of its last column.
+        let tk = lengths.max()! + s
+        var columns: [Int32] = []
+        columns.reserveCapacity(b * tk)
+        for r in 0..<b {
+            let real = Array(0..<lengths[r]) + Array(p..<t)
+            columns += (real + Array(repeating: t - 1, count: tk - real.count)).map { Int32(r * t + $0) }
+        }
+        let index = Int32Tensor(shape: [b * tk], scalars: columns)
+        keys = tape.reshape(tape.indexSelect(tape.reshape(joined, [b * t, x.shape[2]]), axis: 0, index), [b, tk, x.shape[2]])
+        keyPositions = Int32Tensor(shape: [b, tk], scalars: columns.map { positions.scalars[Int($0)] })
+        queryOffset = 0
+        queryOffsets = Int32Tensor(shape: [b], scalars: lengths.map(Int32.init))
+        self.keyLengths = Int32Tensor(shape: [b], scalars: (0..<b).map { r in
+            Int32(min(lengths[r] + s, keyLengths.map { Int($0.scalars[r]) } ?? tk))
+        })
+    }
 }
 
 /// Checks `lengths` for an input of L tokens per row: B values in 1...L (nil passes).

@@ -14,6 +14,8 @@ struct AttentionRecord {
     let scale: Float
     let causal: Bool
     let queryOffset: Int
+    /// (B) per-row additions to `queryOffset`.
+    let queryOffsets: Int32Tensor?
     /// (B) valid key counts.
     let keyLengths: Int32Tensor?
     /// (Tq, Tk), (B, 1, Tq, Tk) or (B, Hq, Tq, Tk), added to the scaled scores.
@@ -39,15 +41,14 @@ struct AttentionRecord {
                 }
             }
         }
-        return withAdditive { add in
-            if let keyLengths {
-                return keyLengths.scalars.withUnsafeBufferPointer { kl in
-                    body(AttentionMask(causal: causal, queryOffset: queryOffset, keyLengths: kl.baseAddress!, additive: add,
-                                       predicate: predicate))
-                }
-            }
-            return body(AttentionMask(causal: causal, queryOffset: queryOffset, additive: add, predicate: predicate))
+        func withOptional(_ t: Int32Tensor?, _ next: (UnsafePointer<Int32>?) -> R) -> R {
+            guard let t else { return next(nil) }
+            return t.scalars.withUnsafeBufferPointer { next($0.baseAddress!) }
         }
+        return withAdditive { add in withOptional(queryOffsets) { offsets in withOptional(keyLengths) { lengths in
+            body(AttentionMask(causal: causal, queryOffset: queryOffset, queryOffsets: offsets, keyLengths: lengths,
+                               additive: add, predicate: predicate))
+        } } }
     }
 }
 
@@ -59,7 +60,8 @@ extension Tape {
     /// - Parameters:
     ///   - q, k, v: see the shapes at the top of this file; Hkv (from k) may divide Hq (GQA).
     ///   - scale: default 1/√Dk.
-    ///   - causal: query i sees keys j ≤ i + `queryOffset`.
+    ///   - causal: query i sees keys j ≤ i + `queryOffset` (+ `queryOffsets[b]` in row b).
+    ///   - queryOffsets: (B) per-row additions to `queryOffset` (causal rule and predicate).
     ///   - keyLengths: (B) valid key counts (key padding).
     ///   - additiveMask: (Tq, Tk), (B, 1, Tq, Tk) or (B, Hq, Tq, Tk) added to the scaled scores.
     ///   - predicate: `predicate(i + queryOffset, j)` true = key j visible to query i (MTLA's stride-aware rule).
@@ -68,8 +70,8 @@ extension Tape {
     /// buffer cache hands back on the next call (so it is allocated once per size).
     public func scaledDotProductAttention(
         _ q: Variable, _ k: Variable, _ v: Variable, layout: AttentionLayout = .headsMajor, scale: Float? = nil,
-        causal: Bool = false, queryOffset: Int = 0, keyLengths: Int32Tensor? = nil, additiveMask: Tensor? = nil,
-        predicate: (@Sendable (Int, Int) -> Bool)? = nil
+        causal: Bool = false, queryOffset: Int = 0, queryOffsets: Int32Tensor? = nil, keyLengths: Int32Tensor? = nil,
+        additiveMask: Tensor? = nil, predicate: (@Sendable (Int, Int) -> Bool)? = nil
     ) -> Variable {
         precondition(q.value.rank == 4 && k.value.rank == 4 && v.value.rank == 4,
                      "attention: q, k, v must be rank 4, got \(q.shape), \(k.shape), \(v.shape)")
@@ -81,6 +83,7 @@ extension Tape {
                      && v.shape[headAxis] == shape.kvHeads && v.shape[timeAxis] == shape.keyLength,
                      "attention: inconsistent q \(q.shape), k \(k.shape), v \(v.shape) for layout \(layout)")
         if let keyLengths { precondition(keyLengths.shape == [shape.batch], "attention: keyLengths must be [\(shape.batch)]") }
+        if let queryOffsets { precondition(queryOffsets.shape == [shape.batch], "attention: queryOffsets must be [\(shape.batch)]") }
         if let m = additiveMask {
             let (tq, tk, b, h) = (shape.queryLength, shape.keyLength, shape.batch, shape.queryHeads)
             precondition(m.shape == [tq, tk] || m.shape == [b, 1, tq, tk] || m.shape == [b, h, tq, tk],
@@ -93,7 +96,7 @@ extension Tape {
         var lse = Tensor(uninitializedShape: recording ? [shape.batch, shape.queryHeads, shape.queryLength] : [0], in: context)
         var workspace = Tensor(uninitializedShape: [FusedAttention.forwardWorkspaceCount(threads: context.threads)], in: context)
         let config = AttentionRecord(shape: shape, layout: layout, scale: scale ?? 1 / Float(shape.qkDim).squareRoot(),
-                                     causal: causal, queryOffset: queryOffset, keyLengths: keyLengths,
+                                     causal: causal, queryOffset: queryOffset, queryOffsets: queryOffsets, keyLengths: keyLengths,
                                      additive: additiveMask, predicate: predicate, logSumExp: Tensor(zeros: [0], in: context))
         config.withMask { mask in
             q.value.withUnsafeBufferPointer { qp in k.value.withUnsafeBufferPointer { kp in v.value.withUnsafeBufferPointer { vp in
@@ -109,7 +112,7 @@ extension Tape {
         }
         guard recording else { return Variable(result: out, requiresGrad: false) }
         let saved = AttentionRecord(shape: shape, layout: layout, scale: config.scale, causal: causal,
-                                    queryOffset: queryOffset, keyLengths: keyLengths, additive: additiveMask,
+                                    queryOffset: queryOffset, queryOffsets: queryOffsets, keyLengths: keyLengths, additive: additiveMask,
                                     predicate: predicate, logSumExp: lse)
         return record(.attention(saved), [q, k, v], out)
     }

@@ -34,7 +34,7 @@ public final class Conv1d: Module {
 ///
 /// Input (B, T, in) with lengths (B) → output (T', B, out) (fairseq's time-major layout) and the
 /// output lengths, each `floor((L − 1)/2 + 1)` per layer as fairseq's `get_out_seq_lens_tensor`.
-/// Like fairseq, padded frames are not masked: they enter the convolutions as they are.
+/// Like fairseq, padded frames are not masked unless `maskingPadding` is set (see `callAsFunction`).
 public final class Conv1dSubsampler: Module {
     public let convLayers: ModuleList<Conv1d>
 
@@ -63,12 +63,29 @@ public final class Conv1dSubsampler: Module {
     }
 
     /// `x` (B, T, in), `lengths` (B) → ((T', B, out), lengths (B)).
-    public func callAsFunction(_ x: Variable, lengths: [Int32], on tape: Tape) -> (Variable, [Int32]) {
+    ///
+    /// `maskingPadding` (the model's choice): padded input frames and, after each layer, outputs past
+    /// the layer's valid length are set to zero, so the next convolution reads zeros there exactly as
+    /// it reads its zero padding when the row is alone; a row's output then does not depend on the
+    /// batch it is in. Without it (fairseq), padded frames enter the convolutions as they are.
+    public func callAsFunction(_ x: Variable, lengths: [Int32], maskingPadding: Bool = false, on tape: Tape) -> (Variable, [Int32]) {
         precondition(x.value.rank == 3 && lengths.count == x.shape[0], "Conv1dSubsampler: x (B, T, C) and B lengths expected")
         var h = tape.transpose(x, 1, 2)                     // (B, C, T)
+        var valid = lengths
+        if maskingPadding { h = Self.zeroingPadding(h, lengths: valid, on: tape) }
         for conv in convLayers.items {
             h = tape.glu(conv(h, on: tape), axis: 1)       // (B, C', T')
+            valid = valid.map { l in Int32(((Double(l) - 1) / 2 + 1).rounded(.down)) }
+            if maskingPadding { h = Self.zeroingPadding(h, lengths: valid, on: tape) }
         }
         return (tape.permute(h, [2, 0, 1]), outputLengths(lengths))  // (T', B, C')
+    }
+
+    /// h (B, C, T) with columns t ≥ lengths[b] set to zero (nothing to do when no row is padded).
+    static func zeroingPadding(_ h: Variable, lengths: [Int32], on tape: Tape) -> Variable {
+        let (b, t) = (h.shape[0], h.shape[2])
+        guard lengths.contains(where: { Int($0) < t }) else { return h }
+        let keep = Tensor(shape: [b, 1, t], scalars: lengths.flatMap { l in (0..<t).map { $0 < Int(l) ? Float(1) : 0 } })
+        return tape.mul(h, Variable(keep))
     }
 }

@@ -221,7 +221,7 @@ extension FusedAttention {
                     for c in 0..<visibleEnd where kr[c] == 0 { row[c] = -.infinity }
                 }
                 if let predicate = mask.predicate {
-                    let position = i + mask.queryOffset
+                    let position = mask.queryPosition(batch: b, query: i)
                     for c in 0..<visibleEnd where !predicate(position, kt + c) { row[c] = -.infinity }
                 }
             }

@@ -21,7 +21,7 @@ extension AttentionMask {
     func isVisible(batch b: Int, head h: Int, query i: Int, key j: Int, keyLength: Int) -> Bool {
         if j >= keyEnd(batch: b, query: i, keyLength: keyLength) { return false }
         if let keep, keep.row(batch: b, head: h, query: i)[j] == 0 { return false }
-        if let predicate, !predicate(i + queryOffset, j) { return false }
+        if let predicate, !predicate(queryPosition(batch: b, query: i), j) { return false }
         return true
     }
 }

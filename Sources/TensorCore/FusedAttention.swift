@@ -110,6 +110,10 @@ public struct AttentionMask: @unchecked Sendable {
     /// Absolute position of query row 0 among the keys: `Tk − Tq` for the last Tq positions of a
     /// sequence, the cache length when decoding one step. Also passed to `predicate`.
     public var queryOffset: Int
+    /// (B) per-row offsets added to `queryOffset` (nil = none): row b's query i sits at key position
+    /// i + queryOffset + queryOffsets[b], e.g. the decoder-only model's queries after prefixes of
+    /// different lengths. Also passed to `predicate`.
+    public var queryOffsets: UnsafePointer<Int32>?
     /// (B) valid key counts: keys j ≥ keyLengths[b] are padding (fairseq's key_padding_mask).
     public var keyLengths: UnsafePointer<Int32>?
     /// Added to the scaled scores, e.g. fairseq's `self_attn_mask` (Tq, Tk) or a (B, 1, Tq, Tk) bias.
@@ -120,11 +124,13 @@ public struct AttentionMask: @unchecked Sendable {
     /// once per (query, key) pair per pass, so keep it cheap (e.g. MTLA's stride-aware causal rule).
     public var predicate: (@Sendable (Int, Int) -> Bool)?
 
-    public init(causal: Bool = false, queryOffset: Int = 0, keyLengths: UnsafePointer<Int32>? = nil,
+    public init(causal: Bool = false, queryOffset: Int = 0, queryOffsets: UnsafePointer<Int32>? = nil,
+                keyLengths: UnsafePointer<Int32>? = nil,
                 additive: AttentionMaskBuffer<Float>? = nil, keep: AttentionMaskBuffer<UInt8>? = nil,
                 predicate: (@Sendable (Int, Int) -> Bool)? = nil) {
         self.causal = causal
         self.queryOffset = queryOffset
+        self.queryOffsets = queryOffsets
         self.keyLengths = keyLengths
         self.additive = additive
         self.keep = keep
@@ -141,12 +147,18 @@ public struct AttentionMask: @unchecked Sendable {
         return { i, j in j == i || (j < i && (j + 1) % s == 0) }
     }
 
+    /// The key position of query row i of batch b: i + queryOffset (+ queryOffsets[b]).
+    @inlinable
+    func queryPosition(batch b: Int, query i: Int) -> Int {
+        i + queryOffset + (queryOffsets.map { Int($0[b]) } ?? 0)
+    }
+
     /// Number of keys row `i` may see at most, from the causal rule and padding (exclusive end).
     @inlinable
     func keyEnd(batch b: Int, query i: Int, keyLength: Int) -> Int {
         var end = keyLength
         if let lengths = keyLengths { end = min(end, Swift.max(0, Int(lengths[b]))) }
-        if causal { end = min(end, Swift.max(0, i + queryOffset + 1)) }
+        if causal { end = min(end, Swift.max(0, queryPosition(batch: b, query: i) + 1)) }
         return end
     }
 

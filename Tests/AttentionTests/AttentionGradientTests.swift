@@ -25,6 +25,7 @@ let gradientCases: [(AttentionKind, AttentionConfig)] = [
 ]
 
 @Suite struct AttentionGradientTests {
+    /// Odd cases run with a 3-key prefix, from case 3 on with per-row prefix lengths (packing).
     /// Central differences (h = 1e-2, in Float32) of L = Σ y ⊙ R against the tape's gradients with
     /// respect to the input and every parameter (up to 24 entries each). Tolerance 2e-3·max(1, |g|):
     /// the O(h²) truncation and Float32 rounding of L (|L| ~ 1, eps 6e-8, /2h) are both below 1e-3.
@@ -38,12 +39,14 @@ let gradientCases: [(AttentionKind, AttentionConfig)] = [
         let prefix = pl > 0 ? Variable(Tensor.randomNormal([b, pl, 8], using: &g), requiresGrad: true) : nil
         let r = Tensor.randomNormal([b, t, 8], using: &g)
         let p = rowPositions(batch: b, length: t + pl, offsets: [0, 3])
+        // From case 3 on, the second row's prefix has one real key and two padded ones (removed by packing).
+        let prefixLengths: [Int]? = pl > 0 && index >= 3 ? [3, 1] : nil
         func loss() -> Float {
             let tape = Tape(mode: .inference)
-            return (m(x, prefix: prefix, positions: p, keyLengths: nil, on: tape).value * r).sum().item
+            return (m(x, prefix: prefix, prefixLengths: prefixLengths, positions: p, keyLengths: nil, on: tape).value * r).sum().item
         }
         let tape = Tape()
-        let y = m(x, prefix: prefix, positions: p, keyLengths: nil, on: tape)
+        let y = m(x, prefix: prefix, prefixLengths: prefixLengths, positions: p, keyLengths: nil, on: tape)
         tape.backward(tape.sum(tape.mul(y, Variable(r))))
         var worst: Float = 0
         for (name, v) in [("x", x)] + (prefix.map { [("prefix", $0)] } ?? []) + m.namedParameters() {

@@ -1,0 +1,59 @@
+import Autograd
+import NN
+import SeededRandom
+import TensorCore
+
+/// fairseq's `S2TTransformerEncoder` (spec §4.4): `subsample` (Conv1d subsampler with GLU), √d scale,
+/// sinusoidal positions (padding index 1; padded frames get the zero row), dropout, pre-LN (or post-LN)
+/// `transformer_layers`, `layer_norm` when pre-LN, and the CTC head `ctc_proj` when `ctc_weight > 0`.
+///
+/// features (B, T, F) right-padded with `lengths` (B) → `EncoderOutput` (B, T', d), T' after subsampling.
+public final class SpeechEncoder: Module {
+    public let subsample: Conv1dSubsampler
+    public let layers: ModuleList<TransformerEncoderLayer>
+    public let layerNorm: LayerNorm?
+    public let ctcProjection: Linear?
+    let positions: PositionalTable
+    let embedScale: Float
+    let inputDropout: Dropout
+
+    public init<G: RandomNumberGenerator>(config c: ModelConfig, dropoutSeed: UInt64, generator: inout G) throws {
+        let d = c.encoderEmbedDim
+        subsample = Conv1dSubsampler(inChannels: c.inputFeatPerChannel * c.inputChannels, midChannels: c.convChannels,
+                                     outChannels: d, kernelSizes: try c.kernelSizes(), generator: &generator)
+        layers = ModuleList((0..<c.encoderLayers).map { i in
+            TransformerEncoderLayer(dim: d, ffnDim: c.encoderFfnEmbedDim, heads: c.encoderAttentionHeads,
+                                    normalizeBefore: c.encoderNormalizeBefore, dropout: c.dropout,
+                                    activationDropout: c.activationDropout, dropoutSeed: dropoutSeed &+ UInt64(10 * (i + 1)),
+                                    generator: &generator)
+        })
+        layerNorm = c.encoderNormalizeBefore ? LayerNorm(d) : nil
+        ctcProjection = c.ctcWeight > 0 ? Linear(d, c.vocabSize, generator: &generator) : nil
+        positions = PositionalTable(dim: d)
+        embedScale = c.embedScale(d)
+        inputDropout = Dropout(p: c.dropout, generator: Xoshiro256(seed: dropoutSeed))
+    }
+
+    public var children: [(String, any Module)] {
+        var list: [(String, any Module)] = [("subsample", subsample), ("transformer_layers", layers)]
+        if let layerNorm { list.append(("layer_norm", layerNorm)) }
+        if let ctcProjection { list.append(("ctc_proj", ctcProjection)) }
+        return list + [("dropout_module", inputDropout)]
+    }
+
+    public func callAsFunction(_ features: Variable, lengths: [Int32], on tape: Tape) -> EncoderOutput {
+        let (timeMajor, outLengths) = subsample(features, lengths: lengths, maskingPadding: true, on: tape)
+        var x = tape.permute(timeMajor, [1, 0, 2])                                       // (B, T', d)
+        let pos = positions.embeddings(positions.positions(lengths: outLengths, time: x.shape[1]))
+        x = inputDropout(tape.add(tape.affine(x, embedScale), Variable(pos)), on: tape)
+        let lengthTensor = Int32Tensor(shape: [outLengths.count], scalars: outLengths)
+        for layer in layers.items { x = layer(x, lengths: lengthTensor, on: tape) }
+        if let layerNorm { x = layerNorm(x, on: tape) }
+        return EncoderOutput(states: x, lengths: outLengths)
+    }
+
+    /// CTC logits (B, T', V) of the encoder states, or nil without a CTC head.
+    public func ctcLogits(_ encoded: EncoderOutput, on tape: Tape) -> Variable? {
+        ctcProjection.map { $0(encoded.states, on: tape) }
+    }
+}
