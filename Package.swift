@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "mtla",
             dependencies: [
-                "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom", "TensorCore", "NN", "Attention",
+                "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom", "TensorCore", "NN", "Attention", "Transformer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: cpuFlags),

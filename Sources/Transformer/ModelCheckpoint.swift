@@ -46,7 +46,7 @@ public enum ModelCheckpoint {
     public static func save(_ model: PrefixDecoderModel, to url: URL, overwrite: Bool = false) throws {
         let sidecar = url.deletingPathExtension().appendingPathExtension("json")
         for u in [url, sidecar] where !overwrite && FileManager.default.fileExists(atPath: u.path) {
-            throw ModelError.checkpoint(file: u.path, reason: "exists (pass overwrite to replace it)")
+            throw ModelError.checkpoint(file: u.path, reason: "exists (pass --overwrite to replace it)")
         }
         let config = try json(model.config)
         var tensors = model.stateDict()
