@@ -2,7 +2,7 @@ import Foundation
 import TensorCore
 
 extension Module {
-    /// Copies `tensors` into the parameters by path. Everything is checked before anything is
+    /// Copies `tensors` into the parameters and buffers by path. Everything is checked before anything is
     /// assigned, so a failed load leaves the module unchanged.
     ///
     /// - Parameters:
@@ -12,7 +12,7 @@ extension Module {
     /// - Throws: `NNError.missingParameter` (first in parameter order), `.unexpectedParameter` (first
     ///   in name order), `.shapeMismatch`.
     public func load(_ tensors: [String: Tensor], file: String = "<memory>", strict: Bool = true) throws {
-        let params = stateDictParameters()
+        let params = stateDictParameters() + namedBuffers()
         let known = Set(params.map(\.0))
         if strict {
             if let missing = params.first(where: { tensors[$0.0] == nil }) {

@@ -13,11 +13,24 @@ public protocol Module: AnyObject {
     var localParameters: [(String, Variable)] { get }
     /// The child modules, by local name, in registration order.
     var children: [(String, any Module)] { get }
+    /// State that is saved and loaded with the parameters but not trained (PyTorch's buffers, e.g.
+    /// BatchNorm's running statistics), by local name; held in `Variable`s without gradient.
+    var localBuffers: [(String, Variable)] { get }
 }
 
 extension Module {
     public var localParameters: [(String, Variable)] { [] }
     public var children: [(String, any Module)] { [] }
+    public var localBuffers: [(String, Variable)] { [] }
+
+    /// Every buffer path with its holder (as `stateDictParameters()`, for buffers).
+    public func namedBuffers() -> [(String, Variable)] {
+        var result = localBuffers
+        for (name, child) in children {
+            result += child.namedBuffers().map { ("\(name).\($0.0)", $0.1) }
+        }
+        return result
+    }
 
     /// Every parameter path with its variable, own parameters first, then children depth-first
     /// (the order of PyTorch's `state_dict()` for modules that register parameters first). A shared
@@ -43,9 +56,9 @@ extension Module {
     /// Total number of parameter elements.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
-    /// The parameter values by path (a state dict).
+    /// The parameter and buffer values by path (a state dict).
     public func stateDict() -> [String: Tensor] {
-        Dictionary(stateDictParameters().map { ($0.0, $0.1.value) }, uniquingKeysWith: { a, _ in a })
+        Dictionary((stateDictParameters() + namedBuffers()).map { ($0.0, $0.1.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Clears every parameter's gradient.
@@ -56,10 +69,13 @@ extension Module {
         [self] + children.flatMap { $0.1.modules() }
     }
 
-    /// Switches every `Dropout` in the tree on (`true`, training) or off (evaluation), as PyTorch's
+    /// Switches every `Dropout` and `BatchNorm1d` in the tree to training (`true`) or evaluation, as PyTorch's
     /// `train()` / `eval()`.
     public func setTraining(_ training: Bool) {
-        for case let d as Dropout in modules() { d.isTraining = training }
+        for m in modules() {
+            if let d = m as? Dropout { d.isTraining = training }
+            if let n = m as? BatchNorm1d { n.isTraining = training }
+        }
     }
 }
 

@@ -187,7 +187,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
                 throw ModelError.invalidConfig(field: "conv_channels", value: "\(convChannels)", expected: "an even number (GLU halves it)")
             }
             _ = try kernelSizes()
-            if encoderType == .conformer { try positive(.depthwiseConvKernelSize, depthwiseConvKernelSize) }
+            if encoderType == .conformer && (depthwiseConvKernelSize <= 0 || depthwiseConvKernelSize % 2 == 0) {
+                throw ModelError.invalidConfig(field: "depthwise_conv_kernel_size", value: "\(depthwiseConvKernelSize)",
+                                               expected: "a positive odd size (same padding)")
+            }
         case .text:
             if let v = sourceVocabSize { try positive(.sourceVocabSize, v) }
             if encoderType == .conformer {

@@ -30,10 +30,6 @@ public final class PrefixDecoderModel: Module {
         self.config = try config.validated()
         switch config.inputMode {
         case .speech:
-            if config.encoderType == .conformer {
-                throw ModelError.invalidConfig(field: "encoder_type", value: "conformer",
-                                               expected: "transformer (Conformer encoder layers are not built yet)")
-            }
             encoder = .speech(try SpeechEncoder(config: config, dropoutSeed: dropoutSeed, generator: &generator))
         case .text:
             encoder = .text(TextEncoder(config: config, dropoutSeed: dropoutSeed, generator: &generator))

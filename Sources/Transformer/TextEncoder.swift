@@ -11,7 +11,7 @@ import TensorCore
 /// source on the left; positions count real tokens either way, so real rows agree.
 public final class TextEncoder: Module {
     public let embedTokens: Embedding
-    public let layers: ModuleList<TransformerEncoderLayer>
+    public let layers: EncoderLayerList
     public let layerNorm: LayerNorm?
     let positions: PositionalTable
     let embedScale: Float
@@ -22,7 +22,7 @@ public final class TextEncoder: Module {
         let d = c.encoderEmbedDim
         embedTokens = Embedding(c.sourceVocabSize ?? c.vocabSize, d, paddingIndex: c.paddingIdx,
                                 std: 1 / Float(d).squareRoot(), generator: &generator)
-        layers = ModuleList((0..<c.encoderLayers).map { i in
+        layers = EncoderLayerList((0..<c.encoderLayers).map { i in
             TransformerEncoderLayer(dim: d, ffnDim: c.encoderFfnEmbedDim, heads: c.encoderAttentionHeads,
                                     normalizeBefore: c.encoderNormalizeBefore, dropout: c.dropout,
                                     activationDropout: c.activationDropout, dropoutSeed: dropoutSeed &+ UInt64(10 * (i + 1)),
@@ -52,7 +52,7 @@ public final class TextEncoder: Module {
         }
         x = inputDropout(x, on: tape)
         let lengthTensor = Int32Tensor(shape: [lengths.count], scalars: lengths)
-        for layer in layers.items { x = layer(x, lengths: lengthTensor, on: tape) }
+        x = layers(x, lengths: lengthTensor, on: tape)
         if let layerNorm { x = layerNorm(x, on: tape) }
         return EncoderOutput(states: x, lengths: lengths)
     }

@@ -7,7 +7,7 @@ import TensorCore
 /// pre-LN (`normalize_before`, the speech encoders) or post-LN (fairseq's text default).
 /// Names: `self_attn.*`, `self_attn_layer_norm`, `fc1`, `fc2`, `final_layer_norm`.
 /// x (B, T, d), `lengths` (B) valid frames → (B, T, d). Residual dropout uses `dropout`.
-public final class TransformerEncoderLayer: Module {
+public final class TransformerEncoderLayer: SequenceEncoderLayer {
     public let selfAttention: EncoderSelfAttention
     public let selfAttentionLayerNorm: LayerNorm
     public let ffn: FFN
@@ -31,7 +31,7 @@ public final class TransformerEncoderLayer: Module {
             + [("final_layer_norm", finalLayerNorm), ("dropout_module", residualDropout)]
     }
 
-    public func callAsFunction(_ x: Variable, lengths: Int32Tensor?, on tape: Tape) -> Variable {
+    public func callAsFunction(_ x: Variable, lengths: Int32Tensor, on tape: Tape) -> Variable {
         var residual = x
         var h = normalizeBefore ? selfAttentionLayerNorm(x, on: tape) : x
         h = tape.add(residual, residualDropout(selfAttention(h, lengths: lengths, on: tape), on: tape))

@@ -22,6 +22,25 @@ import _TestSupport
         }
     }
 
+    /// The Conformer encoder (evaluation: BatchNorm's running statistics, set to non-trivial values).
+    @Test func conformerBatchEqualsRowsAlone() throws {
+        var config = tinyConfig("MTLA", downRate: 2)
+        config.encoderType = .conformer
+        config.depthwiseConvKernelSize = 5
+        let m = try randomModel(config, seed: 12)
+        var g = Xoshiro256(seed: 13)
+        for (name, b) in m.namedBuffers() where name.hasSuffix("running_mean") || name.hasSuffix("running_var") {
+            b.value = Tensor.randomUniform(b.shape, low: name.hasSuffix("var") ? 0.5 : -0.5, high: 1.5, using: &g)
+        }
+        m.setTraining(false)
+        let frames: [Int32] = [25, 12], texts = [4, 6]
+        let x = Tensor.randomNormal([2, 25, 6], using: &g)
+        let tokens = paddedTokens(texts, width: 6, using: &g)
+        try expectBatchEqualsRows(m, input: .features(x, lengths: frames), tokens: tokens, textLengths: texts) { b in
+            .features(row(x, b, length: Int(frames[b])), lengths: [frames[b]])
+        }
+    }
+
     @Test(arguments: ["MHA", "MTLA"]) func textBatchEqualsRowsAlone(_ kind: String) throws {
         let m = try randomModel(tinyConfig(kind, downRate: 3, text: true, tied: true), seed: 5)
         var g = Xoshiro256(seed: 8)
