@@ -34,7 +34,9 @@ checkpoint_activations, adaptive_softmax, gelu, transformer_layer}.py, models/{f
 fairseq_incremental_decoder, fairseq_encoder, fairseq_model}.py, models/transformer/{transformer_config,
 transformer_decoder, transformer_encoder, transformer_base, transformer_legacy}.py,
 models/speech_to_text/modules/convolution.py, models/speech_to_text/s2t_transformer.py,
-criterions/{fairseq_criterion, label_smoothed_cross_entropy, label_smoothed_cross_entropy_with_ctc}.py.
+criterions/{fairseq_criterion, label_smoothed_cross_entropy, label_smoothed_cross_entropy_with_ctc}.py;
+for the conformer (load_conformer): modules/{espnet_multihead_attention, positional_encoding,
+rotary_positional_embedding, conformer_layer}.py, models/speech_to_text/s2t_conformer.py.
 
     from fairseq_stubs import load
     fs = load()       # dict: name -> module (keys like "s2t_transformer", "transformer_legacy", ...)

@@ -116,7 +116,9 @@ def make_case(name, out_dir):
             "reference": "mtla 0.3.2 wheel, vendored fairseq", "torch": torch.__version__,
             "incremental_vs_full_max_abs": f"{d:.3e}"}
     os.makedirs(out_dir, exist_ok=True)
-    save_file(tensors, os.path.join(out_dir, name + ".safetensors"), metadata=meta)
+    # one metadata entry (a sorted JSON string): safetensors writes a multi-entry metadata map in random order
+    save_file(tensors, os.path.join(out_dir, name + ".safetensors"),
+              metadata={"golden": json.dumps(meta, sort_keys=True)})
     with open(os.path.join(out_dir, name + ".json"), "w") as f:
         json.dump(cfg, f, indent=1)
         f.write("\n")
