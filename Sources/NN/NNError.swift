@@ -34,7 +34,7 @@ public enum NNError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(file): header of \(headerLength) bytes announced, file has \(fileSize) bytes"
         case let .invalidHeader(file, reason): "\(file): invalid safetensors header: \(reason)"
         case let .unsupportedDType(tensor, dtype, file):
-            "\(file): tensor '\(tensor)' has dtype \(dtype) (F32, F16, BF16 are read)"
+            "\(file): tensor '\(tensor)' has dtype \(dtype) (F32, F16, BF16 and integers up to 2^24 are read)"
         case let .offsetsOutOfBounds(tensor, begin, end, dataSize, file):
             "\(file): tensor '\(tensor)' data offsets [\(begin), \(end)) outside the \(dataSize)-byte data section"
         case let .byteCountMismatch(tensor, shape, bytes, file):

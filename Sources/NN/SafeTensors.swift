@@ -92,13 +92,38 @@ public enum SafeTensors {
         var tensors: [String: Tensor] = [:]
         for e in entries {
             let src = UnsafeRawBufferPointer(rebasing: bytes[(headerEnd + e.begin)..<(headerEnd + e.end)])
-            tensors[e.name] = decodeTensor(src, dtype: e.dtype, shape: e.shape)
+            if let integers = decodeIntegers(src, dtype: e.dtype) {
+                // Token ids, lengths, step counters: exact in Float32 up to 2^24.
+                if let bad = integers.first(where: { abs($0) > 1 << 24 }) {
+                    throw NNError.invalidHeader(file: file, reason: "integer tensor '\(e.name)' holds \(bad), beyond Float32's exact range 2^24")
+                }
+                tensors[e.name] = Tensor(shape: e.shape, scalars: integers.map(Float.init))
+            } else {
+                tensors[e.name] = decodeTensor(src, dtype: e.dtype, shape: e.shape)
+            }
         }
         return File(tensors: tensors, names: entries.map(\.name), metadata: metadata)
     }
 
     static func elementSize(_ dtype: String) -> Int? {
-        switch dtype { case "F32": 4; case "F16", "BF16": 2; default: nil }
+        switch dtype { case "F32", "I32": 4; case "F16", "BF16", "I16": 2; case "I64": 8; case "I8", "U8", "BOOL": 1; default: nil }
+    }
+
+    /// The values of an integer (or BOOL) tensor, nil for floating-point dtypes.
+    private static func decodeIntegers(_ src: UnsafeRawBufferPointer, dtype: String) -> [Int64]? {
+        func load<T: FixedWidthInteger>(_: T.Type) -> [Int64] {
+            (0..<(src.count / MemoryLayout<T>.size)).map {
+                Int64(T(littleEndian: src.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)))
+            }
+        }
+        switch dtype {
+        case "I64": return load(Int64.self)
+        case "I32": return load(Int32.self)
+        case "I16": return load(Int16.self)
+        case "I8": return load(Int8.self)
+        case "U8", "BOOL": return load(UInt8.self)
+        default: return nil
+        }
     }
 
     private static func decodeTensor(_ src: UnsafeRawBufferPointer, dtype: String, shape: [Int]) -> Tensor {

@@ -120,6 +120,32 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self = m
     }
 
+    /// Writes every key, optional ones as `null`, so a written config is complete.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inputMode, forKey: .inputMode); try c.encode(inputFeatPerChannel, forKey: .inputFeatPerChannel)
+        try c.encode(inputChannels, forKey: .inputChannels); try c.encode(convKernelSizes, forKey: .convKernelSizes)
+        try c.encode(convChannels, forKey: .convChannels); try c.encode(encoderType, forKey: .encoderType)
+        try c.encode(encoderLayers, forKey: .encoderLayers); try c.encode(encoderEmbedDim, forKey: .encoderEmbedDim)
+        try c.encode(encoderFfnEmbedDim, forKey: .encoderFfnEmbedDim); try c.encode(encoderAttentionHeads, forKey: .encoderAttentionHeads)
+        try c.encode(encoderNormalizeBefore, forKey: .encoderNormalizeBefore)
+        try c.encode(depthwiseConvKernelSize, forKey: .depthwiseConvKernelSize)
+        try c.encode(maxSourcePositions, forKey: .maxSourcePositions); try c.encode(noScaleEmbedding, forKey: .noScaleEmbedding)
+        try c.encode(decoderLayers, forKey: .decoderLayers); try c.encode(decoderEmbedDim, forKey: .decoderEmbedDim)
+        try c.encode(decoderFfnEmbedDim, forKey: .decoderFfnEmbedDim); try c.encode(decoderAttentionHeads, forKey: .decoderAttentionHeads)
+        try c.encode(decoderAttType, forKey: .decoderAttType); try c.encode(decoderNumKvHeads, forKey: .decoderNumKvHeads)
+        try c.encode(decoderQLoraRank, forKey: .decoderQLoraRank); try c.encode(decoderKvLoraRank, forKey: .decoderKvLoraRank)
+        try c.encode(decoderQkNopeHeadDim, forKey: .decoderQkNopeHeadDim); try c.encode(decoderQkRopeHeadDim, forKey: .decoderQkRopeHeadDim)
+        try c.encode(decoderVHeadDim, forKey: .decoderVHeadDim); try c.encode(decoderDownRate, forKey: .decoderDownRate)
+        try c.encode(decoderNormalizeBefore, forKey: .decoderNormalizeBefore)
+        try c.encode(shareDecoderInputOutputEmbed, forKey: .shareDecoderInputOutputEmbed)
+        try c.encode(encoderProjectorDsRate, forKey: .encoderProjectorDsRate); try c.encode(ctcWeight, forKey: .ctcWeight)
+        try c.encode(dropout, forKey: .dropout); try c.encode(attentionDropout, forKey: .attentionDropout)
+        try c.encode(activationDropout, forKey: .activationDropout); try c.encode(vocabSize, forKey: .vocabSize)
+        try c.encode(sourceVocabSize, forKey: .sourceVocabSize); try c.encode(paddingIdx, forKey: .paddingIdx)
+        try c.encode(bos, forKey: .bos); try c.encode(eos, forKey: .eos); try c.encode(unk, forKey: .unk)
+    }
+
     /// The decoder's attention variant.
     /// - Throws: `ModelError.invalidConfig` for an unknown name.
     public func attentionKind() throws -> AttentionKind {

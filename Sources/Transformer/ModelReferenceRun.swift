@@ -8,7 +8,9 @@ import TensorCore
 /// (B, T), `src_lengths` (B), `prev_output_tokens` (B, S), optionally `target` (B, S). For input set
 /// `input<k>.` the outputs are `output<k>.`: `encoder_out` (T', B, d) time-major as fairseq,
 /// `ctc_logits` (T', B, V) with a CTC head, `projector` (B, T', d), `logits` (B, S, V) (teacher
-/// forcing), `loss` (label-smoothed CE, ε = 0.1, padding ignored, summed) when `target` is given, and
+/// forcing), `loss` and `nll_loss` (label-smoothed CE, ε = 0.1, padding ignored, summed) when `target`
+/// is given, with a CTC head also `ctc_loss` (fairseq's criterion: blank = bos, targets with EOS, summed)
+/// and `loss_total` = loss + ctc_weight · ctc_loss, and
 /// for a one-row set `step_logits` (S, V): generation step 0 with the prefix, then one token per step.
 public enum ModelReferenceRun {
     /// Runs every input set found in `tensors`.
@@ -50,8 +52,23 @@ public enum ModelReferenceRun {
         var out = ["encoder_out": encoded.states.value.permuted([1, 0, 2]), "projector": prefix.value, "logits": logits.value]
         if let ctc = model.ctcLogits(encoded, on: tape) { out["ctc_logits"] = ctc.value.permuted([1, 0, 2]) }
         if let target = tensors[p + "target"] {
-            let loss = tape.labelSmoothedCrossEntropy(logits, targets: ids(target), epsilon: 0.1, ignoreIndex: model.config.paddingIdx)
-            out["loss"] = loss.loss.value
+            let targets = ids(target)
+            let loss = tape.labelSmoothedCrossEntropy(logits, targets: targets, epsilon: 0.1, ignoreIndex: model.config.paddingIdx)
+            out["loss"] = loss.loss.value.reshaped([1])
+            out["nll_loss"] = Tensor(shape: [1], scalars: [loss.nllLoss])
+            if let ctc = model.ctcLogits(encoded, on: tape) {
+                // fairseq's CTC criterion: blank = bos (0), targets with their final EOS, sum, zero_infinity.
+                let w = targets.shape[1]
+                let targetLengths = (0..<targets.shape[0]).map { r in
+                    Int32(targets.scalars[(r * w)..<((r + 1) * w)].filter { $0 != model.config.paddingIdx }.count)
+                }
+                let ctcLoss = tape.ctcLoss(ctc, layout: .batchMajor, inputLengths: encoded.lengthTensor, targets: targets,
+                                           targetLayout: .padded(maxLength: w),
+                                           targetLengths: Int32Tensor(shape: [targetLengths.count], scalars: targetLengths),
+                                           blank: Int(model.config.bos), reduction: .sum, zeroInfinity: true)
+                out["ctc_loss"] = ctcLoss.value.reshaped([1])
+                out["loss_total"] = Tensor(shape: [1], scalars: [loss.loss.value.item + model.config.ctcWeight * ctcLoss.value.item])
+            }
         }
         if input.batch == 1 {
             let s = prev.shape[1]

@@ -72,10 +72,24 @@ import _TestSupport
     }
 
     @Test func unknownDType() {
-        let d = header(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8))
-        #expect(throws: NNError.unsupportedDType(tensor: "a", dtype: "I64", file: "bad")) {
+        let d = header(#"{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8))
+        #expect(throws: NNError.unsupportedDType(tensor: "a", dtype: "F64", file: "bad")) {
             try SafeTensors.decode(d, file: "bad")
         }
+    }
+
+    /// Integer tensors (token ids, lengths, counters) read exactly; beyond 2^24 is an error, not a rounding.
+    @Test func integerTensorsReadExactlyOrFail() throws {
+        let ids: [Int64] = [-3, 0, 16_777_216]
+        let bytes = ids.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        let f = try SafeTensors.decode(header(#"{"a":{"dtype":"I64","shape":[3],"data_offsets":[0,24]}}"#, data: bytes), file: "ok")
+        #expect(f.tensors["a"]?.scalars == [-3, 0, 16_777_216])
+        let big = withUnsafeBytes(of: Int64(16_777_217).littleEndian) { Array($0) }
+        #expect(throws: NNError.self) {
+            try SafeTensors.decode(header(#"{"a":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}"#, data: big), file: "big")
+        }
+        let small = try SafeTensors.decode(header(#"{"b":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}"#, data: [1, 255]), file: "u8")
+        #expect(small.tensors["b"]?.scalars == [1, 255])
     }
 
     @Test func byteCountGapAndJSONErrors() {
