@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Attention", targets: ["Attention"]),
         .library(name: "Transformer", targets: ["Transformer"]),
+        .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,6 +51,9 @@ let package = Package(
         // L5
         .target(name: "Transformer", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom"],
                 swiftSettings: cpuFlags),
+        // L7
+        .target(name: "Training", dependencies: ["Transformer", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom"],
+                swiftSettings: cpuFlags),
         // L8
         .executableTarget(
             name: "mtla",
@@ -71,6 +75,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),
     ]
