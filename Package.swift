@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Attention", targets: ["Attention"]),
         .library(name: "Transformer", targets: ["Transformer"]),
+        .library(name: "Decoding", targets: ["Decoding"]),
         .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
@@ -51,6 +52,8 @@ let package = Package(
         // L5
         .target(name: "Transformer", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom"],
                 swiftSettings: cpuFlags),
+        // L6
+        .target(name: "Decoding", dependencies: ["Transformer", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         // L7
         .target(name: "Training", dependencies: ["Transformer", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom"],
                 swiftSettings: cpuFlags),
@@ -75,6 +78,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Transformer", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),

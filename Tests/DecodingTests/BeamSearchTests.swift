@@ -1,0 +1,99 @@
+import Autograd
+import Decoding
+import Foundation
+import SeededRandom
+import TensorCore
+import Testing
+import Transformer
+import _TestSupport
+
+/// A tiny speech model whose output favours EOS more as the decoder runs (so hypotheses end at
+/// different lengths): MTLA s = 2, d 16, vocab 9.
+func tinyModel(seed: UInt64, kind: String = "MTLA") throws -> PrefixDecoderModel {
+    var c = ModelConfig()
+    (c.inputFeatPerChannel, c.convKernelSizes, c.convChannels) = (6, "3", 8)
+    (c.encoderLayers, c.encoderEmbedDim, c.encoderFfnEmbedDim, c.encoderAttentionHeads) = (1, 16, 24, 2)
+    (c.decoderLayers, c.decoderEmbedDim, c.decoderFfnEmbedDim, c.decoderAttentionHeads) = (2, 16, 24, 2)
+    (c.decoderAttType, c.decoderKvLoraRank, c.decoderQkNopeHeadDim, c.decoderQkRopeHeadDim, c.decoderVHeadDim) = (kind, 8, 4, 4, 4)
+    (c.dropout, c.attentionDropout, c.activationDropout, c.vocabSize) = (0, 0, 0, 9)
+    var g = Xoshiro256(seed: seed)
+    let m = try PrefixDecoderModel(config: c, generator: &g)
+    // Sharpen the distributions so that beams differ clearly.
+    m.decoder.outputProjection.weight.value = m.decoder.outputProjection.weight.value * 4
+    return m
+}
+
+func features(rows: Int, frames: [Int32], seed: UInt64) -> ModelInput {
+    var g = Xoshiro256(seed: seed)
+    let t = Int(frames.max()!)
+    var x = Tensor.randomNormal([rows, t, 6], using: &g)
+    x.withUnsafeMutableBufferPointer { p in   // zero padding, as a collater writes it
+        for r in 0..<rows { for f in Int(frames[r])..<t { for c in 0..<6 { p[(r * t + f) * 6 + c] = 0 } } }
+    }
+    return .features(x, lengths: frames)
+}
+
+@Suite struct BeamSearchTests {
+    /// Beam 1 is greedy decoding: argmax at every step until EOS (or EOS forced at max length).
+    @Test(arguments: ["MTLA", "MHA", "MLA"]) func beamOneIsGreedy(_ kind: String) throws {
+        let m = try tinyModel(seed: 3, kind: kind)
+        let input = features(rows: 1, frames: [14], seed: 1)
+        let hyps = try BeamSearch(options: BeamSearchOptions(beam: 1, maxLenB: 8)).generate(m, input: input, context: .serial)
+        let tape = Tape(mode: .inference)
+        let (prefix, lengths) = m.decoder.prefix(try m.encode(input, on: tape), on: tape)
+        var (state, logits) = try m.decoder.startDecoding(prefix: prefix.value, prefixLengths: lengths,
+                                                          tokens: Int32Tensor(shape: [1], scalars: [2]), context: .serial)
+        var tokens: [Int32] = []
+        for step in 0...8 {
+            var lp = logits.logSoftmax().scalars
+            lp[1] = -.infinity
+            if step == 0 { lp[2] = -.infinity }
+            if step == 8 { for j in lp.indices where j != 2 { lp[j] = -.infinity } }
+            let best = Int32(lp.indices.max { lp[$0] < lp[$1] }!)
+            tokens.append(best)
+            if best == 2 { break }
+            logits = try m.decoder.decodeStep(Int32Tensor(shape: [1], scalars: [best]), state: state, context: .serial)
+        }
+        _ = state
+        #expect(hyps[0].count == 1 && hyps[0][0].tokens == tokens)
+    }
+
+    /// A padded batch of three sentences gives each sentence's hypotheses alone (beam 4); every
+    /// hypothesis's positional scores are the model's teacher-forced log-probabilities of its tokens and
+    /// its score their sum over length^lenpen; hypotheses come best first. 1e-4: the same sums in
+    /// another order (incremental vs full path).
+    @Test func batchEqualsSentencesAloneAndScoresAreConsistent() throws {
+        let m = try tinyModel(seed: 5)
+        let frames: [Int32] = [16, 9, 12]
+        let input = features(rows: 3, frames: frames, seed: 2)
+        let search = try BeamSearch(options: BeamSearchOptions(beam: 4, maxLenB: 7, lenpen: 0.7))
+        let batch = try search.generate(m, input: input, context: .serial)
+        guard case let .features(x, _) = input else { return }
+        for r in 0..<3 {
+            let alone = try search.generate(m, input: .features(x.slice(axis: 0, start: r, length: 1).slice(axis: 1, start: 0, length: Int(frames[r])),
+                                                                lengths: [frames[r]]), context: .serial)[0]
+            #expect(batch[r].map(\.tokens) == alone.map(\.tokens), "sentence \(r)")
+            #expect(batch[r].count == 4)
+            for (a, b) in zip(batch[r], alone) { #expect(abs(a.score - b.score) < 1e-4) }
+            #expect(zip(batch[r], batch[r].dropFirst()).allSatisfy { $0.score >= $1.score })
+            for h in batch[r] {
+                let prev = Int32Tensor(shape: [1, h.tokens.count], scalars: [2] + h.tokens.dropLast())
+                let one = ModelInput.features(x.slice(axis: 0, start: r, length: 1).slice(axis: 1, start: 0, length: Int(frames[r])),
+                                              lengths: [frames[r]])
+                let logits = try m(one, prevTokens: prev, on: Tape(mode: .inference)).logits.value
+                let lp = logits.reshaped([h.tokens.count, 9]).logSoftmax().scalars
+                for (i, t) in h.tokens.enumerated() {
+                    #expect(abs(lp[i * 9 + Int(t)] - h.positionalScores[i]) < 1e-4, "sentence \(r) token \(i)")
+                }
+                let expected = h.positionalScores.reduce(0, +) / Float(pow(Double(h.tokens.count), 0.7))
+                #expect(abs(expected - h.score) < 1e-4)
+                #expect(h.tokens.last == 2 && !h.tokens.dropLast().contains(2) && !h.tokens.contains(1))
+            }
+        }
+    }
+
+    @Test func invalidOptionsAreErrors() {
+        #expect(throws: DecodingError.self) { try BeamSearch(options: BeamSearchOptions(beam: 0)) }
+        #expect(throws: DecodingError.self) { try BeamSearch(options: BeamSearchOptions(temperature: 0)) }
+    }
+}
