@@ -16,11 +16,18 @@ public struct BeamSearch {
 
     /// Hypotheses per sentence of `input`, best first (up to `beam` each).
     /// - Throws: `ModelError.invalidInput` for input that does not fit the model.
-    public func generate(_ model: PrefixDecoderModel, input: ModelInput, context: ComputeContext) throws -> [[Hypothesis]] {
+    /// `meter` (optional) accumulates stage times, token counts and the caches' live bytes per step.
+    public func generate(_ model: PrefixDecoderModel, input: ModelInput, context: ComputeContext,
+                         meter: GenerationMeter? = nil) throws -> [[Hypothesis]] {
+        let meter = meter ?? GenerationMeter()
         model.setTraining(false)
         let tape = Tape(context: context, mode: .inference)
-        let encoded = try model.encode(input, on: tape)
-        let (prefix, prefixLengths) = model.decoder.prefix(encoded, on: tape)
+        let (prefix, prefixLengths) = try meter.time(\.encoderSeconds) {
+            let encoded = try model.encode(input, on: tape)
+            let p = model.decoder.prefix(encoded, on: tape)
+            return (p.states.value, p.lengths)
+        }
+        meter.analyticFloatsPerToken = model.decoder.layers.items.reduce(0) { $0 + $1.selfAttention.cacheFloatsPerToken }
         let sentences = input.batch, beam = options.beam, cfg = model.config
         let sourceLength: Int
         switch input {
@@ -37,8 +44,19 @@ public struct BeamSearch {
         var tokens = Array(repeating: [eos], count: sentences)
         var cumulative = Array(repeating: [Float](), count: sentences)
         var ignore = Array(repeating: Array(repeating: false, count: beam), count: sentences)
-        var (state, logits) = try model.decoder.startDecoding(prefix: prefix.value, prefixLengths: prefixLengths,
-                                                              tokens: Int32Tensor(shape: [sentences], repeating: eos), context: context)
+        var (state, logits) = try meter.time(\.decoderSeconds) {
+            try model.decoder.startDecoding(prefix: prefix, prefixLengths: prefixLengths,
+                                            tokens: Int32Tensor(shape: [sentences], repeating: eos), context: context)
+        }
+        meter.recordStep(cacheBytes: state.cacheBytes)
+        let searchStart = DispatchTime.now().uptimeNanoseconds
+        var decoderNanos: UInt64 = 0
+        defer {
+            meter.searchSeconds += Double(DispatchTime.now().uptimeNanoseconds - searchStart - decoderNanos) / 1e9
+            meter.decoderSeconds += Double(decoderNanos) / 1e9
+            meter.sentences += sentences
+            meter.generatedTokens += finalized.reduce(0) { $0 + ($1.first?.tokens.count ?? 0) }
+        }
         for step in 0...maxLen {
             let lprobs = scores(logits, step: step, maxLen: maxLen, config: cfg)
             var parents: [Int] = [], next: [Int32] = []
@@ -78,8 +96,11 @@ public struct BeamSearch {
             if stillActive.isEmpty { break }
             active = stillActive
             (tokens, cumulative, ignore, width) = (nextTokens, nextCumulative, nextIgnore, beam)
+            let t0 = DispatchTime.now().uptimeNanoseconds
             state.reorder(parents: parents)
             logits = try model.decoder.decodeStep(Int32Tensor(shape: [next.count], scalars: next), state: state, context: context)
+            decoderNanos += DispatchTime.now().uptimeNanoseconds - t0
+            meter.recordStep(cacheBytes: state.cacheBytes)
         }
         return finalized.map { hyps in hyps.enumerated().sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }.map(\.element) }
     }

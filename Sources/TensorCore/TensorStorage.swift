@@ -17,6 +17,7 @@ public final class TensorStorage: @unchecked Sendable {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         let raw = buffers?.allocate(bytes: bytes) ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        TensorMemory.allocated(bytes)
     }
 
     convenience init(repeating value: Float, count: Int, buffers: BufferCache?) {
@@ -31,6 +32,7 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
+        TensorMemory.freed(max(count, 1) * MemoryLayout<Float>.stride)
         if let buffers {
             buffers.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride)
         } else {

@@ -92,6 +92,35 @@ func features(rows: Int, frames: [Int32], seed: UInt64) -> ModelInput {
         }
     }
 
+    /// The meter's measured peak cache bytes equal the analytic size at the longest point of the
+    /// search (every hypothesis forced to max length: prefix + BOS + max_len tokens in `beam` rows).
+    @Test(arguments: [("MHA", 1), ("MLA", 1), ("MTLA", 2), ("MTLA", 3)]) func meterMeasuresTheCache(_ kind: String, _ s: Int) throws {
+        var m = try tinyModel(seed: 8, kind: kind)
+        if s != 2 {
+            var c = m.config
+            c.decoderDownRate = s
+            var g = Xoshiro256(seed: 8)
+            m = try PrefixDecoderModel(config: c, generator: &g)
+        }
+        let input = features(rows: 1, frames: [13], seed: 3)
+        let meter = GenerationMeter()
+        let (beam, maxLen) = (3, 6)
+        let hyps = try BeamSearch(options: BeamSearchOptions(beam: beam, maxLenB: maxLen, minLen: maxLen))
+            .generate(m, input: input, context: .serial, meter: meter)
+        #expect(hyps[0].allSatisfy { $0.tokens.count == maxLen + 1 })
+        let prefix = 7   // 13 frames → ⌊(13 − 1)/2⌋ + 1 after one stride-2 convolution
+        let tokens = prefix + 1 + maxLen
+        let perToken = meter.analyticFloatsPerToken
+        let slots = Double((tokens + s - 1) / s) * Double(s)   // MTLA: ⌈T/s⌉ slots of s tokens' worth
+        #expect(Double(meter.peakCacheBytes) == Double(beam) * slots * perToken * 4)
+        #expect(meter.decoderSteps == maxLen + 1 && meter.sentences == 1 && meter.generatedTokens == maxLen + 1)
+        #expect(meter.encoderSeconds > 0 && meter.decoderSeconds > 0 && meter.searchSeconds >= 0)
+        let memory = MemorySampler(interval: 0.01).stop()
+        #expect(memory.peakRSS > 0 && memory.peakTensor > 0)
+        let report = EfficiencyReport(attention: kind, meter: meter, memory: memory, audioSeconds: 0.13)
+        #expect(report.table.contains("KV cache") && (report.realTimeFactor ?? 0) > 0)
+    }
+
     @Test func invalidOptionsAreErrors() {
         #expect(throws: DecodingError.self) { try BeamSearch(options: BeamSearchOptions(beam: 0)) }
         #expect(throws: DecodingError.self) { try BeamSearch(options: BeamSearchOptions(temperature: 0)) }
