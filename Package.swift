@@ -28,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // L0: one system-library target per C library.
@@ -55,7 +56,8 @@ let package = Package(
         // L6
         .target(name: "Decoding", dependencies: ["Transformer", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         // L7
-        .target(name: "Training", dependencies: ["Transformer", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom"],
+        .target(name: "Training", dependencies: ["Transformer", "Decoding", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom",
+                                                 .product(name: "Yams", package: "Yams")],
                 swiftSettings: cpuFlags),
         // L8
         .executableTarget(

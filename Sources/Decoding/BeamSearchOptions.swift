@@ -17,7 +17,23 @@ public struct BeamSearchOptions: Sendable, Equatable, Codable {
         (self.lenpen, self.unkpen, self.temperature, self.maxPositions) = (lenpen, unkpen, temperature, maxPositions)
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The JSON/YAML keys (for unknown-key errors).
+    public static let keys = Set(CodingKeys.allCases.map(\.rawValue))
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = BeamSearchOptions()
+        self.init(beam: try c.decodeIfPresent(Int.self, forKey: .beam) ?? d.beam,
+                  maxLenA: try c.decodeIfPresent(Double.self, forKey: .maxLenA) ?? d.maxLenA,
+                  maxLenB: try c.decodeIfPresent(Int.self, forKey: .maxLenB) ?? d.maxLenB,
+                  minLen: try c.decodeIfPresent(Int.self, forKey: .minLen) ?? d.minLen,
+                  lenpen: try c.decodeIfPresent(Double.self, forKey: .lenpen) ?? d.lenpen,
+                  unkpen: try c.decodeIfPresent(Double.self, forKey: .unkpen) ?? d.unkpen,
+                  temperature: try c.decodeIfPresent(Double.self, forKey: .temperature) ?? d.temperature,
+                  maxPositions: try c.decodeIfPresent(Int.self, forKey: .maxPositions) ?? d.maxPositions)
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case beam, maxLenA = "max_len_a", maxLenB = "max_len_b", minLen = "min_len", lenpen, unkpen, temperature
         case maxPositions = "max_positions"
     }

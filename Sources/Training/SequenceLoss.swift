@@ -17,6 +17,20 @@ public struct SequenceLoss: Sendable, Equatable, Codable {
     /// Weight of the first target token's loss (1 = none; SLU uses 5).
     public var intentWeight: Float = 1
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case labelSmoothing = "label_smoothing", ctcWeight = "ctc_weight", intentWeight = "intent_weight"
+    }
+
+    /// The YAML/JSON keys (for unknown-key errors).
+    public static let keys = Set(CodingKeys.allCases.map(\.rawValue))
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(labelSmoothing: try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? 0.1,
+                  ctcWeight: try c.decodeIfPresent(Float.self, forKey: .ctcWeight) ?? 0,
+                  intentWeight: try c.decodeIfPresent(Float.self, forKey: .intentWeight) ?? 1)
+    }
+
     public init(labelSmoothing: Float = 0.1, ctcWeight: Float = 0, intentWeight: Float = 1) {
         self.labelSmoothing = labelSmoothing
         self.ctcWeight = ctcWeight

@@ -69,6 +69,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// The JSON/YAML keys (for unknown-key errors).
+    public static let keys = Set(CodingKeys.allCases.map(\.rawValue))
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case inputMode = "input_mode", inputFeatPerChannel = "input_feat_per_channel", inputChannels = "input_channels"
         case convKernelSizes = "conv_kernel_sizes", convChannels = "conv_channels", encoderType = "encoder_type"
