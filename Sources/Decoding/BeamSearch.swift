@@ -27,13 +27,23 @@ public struct BeamSearch {
             let p = model.decoder.prefix(encoded, on: tape)
             return (p.states.value, p.lengths)
         }
-        meter.analyticFloatsPerToken = model.decoder.layers.items.reduce(0) { $0 + $1.selfAttention.cacheFloatsPerToken }
-        let sentences = input.batch, beam = options.beam, cfg = model.config
         let sourceLength: Int
         switch input {
         case let .features(x, _): sourceLength = x.shape[1]
         case let .tokens(t, _): sourceLength = t.shape[1]
         }
+        return try search(model.decoder, prefix: prefix, prefixLengths: prefixLengths, sourceLength: sourceLength,
+                          context: context, meter: meter)
+    }
+
+    /// The search alone, from a decoder prefix (B, P, d) with `prefixLengths` real rows (the encoder's
+    /// projected output, or any prefix, e.g. for speed measurements); `sourceLength` sets max_len.
+    public func search(_ decoder: DecoderOnly, prefix: Tensor, prefixLengths: [Int], sourceLength: Int, context: ComputeContext,
+                       meter: GenerationMeter? = nil) throws -> [[Hypothesis]] {
+        let meter = meter ?? GenerationMeter()
+        decoder.setTraining(false)
+        meter.analyticFloatsPerToken = decoder.layers.items.reduce(0) { $0 + $1.selfAttention.cacheFloatsPerToken }
+        let sentences = prefix.shape[0], beam = options.beam, cfg = decoder.config
         let maxLen = options.maxLength(sourceLength: sourceLength)
         let v = cfg.vocabSize, eos = cfg.eos
 
@@ -44,16 +54,18 @@ public struct BeamSearch {
         var tokens = Array(repeating: [eos], count: sentences)
         var cumulative = Array(repeating: [Float](), count: sentences)
         var ignore = Array(repeating: Array(repeating: false, count: beam), count: sentences)
-        var (state, logits) = try meter.time(\.decoderSeconds) {
-            try model.decoder.startDecoding(prefix: prefix, prefixLengths: prefixLengths,
-                                            tokens: Int32Tensor(shape: [sentences], repeating: eos), context: context)
-        }
-        meter.recordStep(cacheBytes: state.cacheBytes)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var (state, logits) = try decoder.startDecoding(prefix: prefix, prefixLengths: prefixLengths,
+                                                        tokens: Int32Tensor(shape: [sentences], repeating: eos), context: context)
+        let firstSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        meter.decoderSeconds += firstSeconds
+        meter.recordStep(cacheBytes: state.cacheBytes, tokens: (prefixLengths.max() ?? 0) + 1, seconds: firstSeconds)
         let searchStart = DispatchTime.now().uptimeNanoseconds
         var decoderNanos: UInt64 = 0
         defer {
             meter.searchSeconds += Double(DispatchTime.now().uptimeNanoseconds - searchStart - decoderNanos) / 1e9
             meter.decoderSeconds += Double(decoderNanos) / 1e9
+            meter.attentionSeconds += state.attentionSeconds
             meter.sentences += sentences
             meter.generatedTokens += finalized.reduce(0) { $0 + ($1.first?.tokens.count ?? 0) }
         }
@@ -98,9 +110,10 @@ public struct BeamSearch {
             (tokens, cumulative, ignore, width) = (nextTokens, nextCumulative, nextIgnore, beam)
             let t0 = DispatchTime.now().uptimeNanoseconds
             state.reorder(parents: parents)
-            logits = try model.decoder.decodeStep(Int32Tensor(shape: [next.count], scalars: next), state: state, context: context)
-            decoderNanos += DispatchTime.now().uptimeNanoseconds - t0
-            meter.recordStep(cacheBytes: state.cacheBytes)
+            logits = try decoder.decodeStep(Int32Tensor(shape: [next.count], scalars: next), state: state, context: context)
+            let elapsed = DispatchTime.now().uptimeNanoseconds - t0
+            decoderNanos += elapsed
+            meter.recordStep(cacheBytes: state.cacheBytes, tokens: (prefixLengths.max() ?? 0) + step + 2, seconds: Double(elapsed) / 1e9)
         }
         return finalized.map { hyps in hyps.enumerated().sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }.map(\.element) }
     }

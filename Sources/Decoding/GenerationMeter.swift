@@ -7,6 +7,12 @@ public final class GenerationMeter {
     /// Seconds in the encoder (and projector), in the decoder's steps, and in the search's own
     /// bookkeeping (scores, top-k, finalisation, reordering decisions).
     public internal(set) var encoderSeconds = 0.0, decoderSeconds = 0.0, searchSeconds = 0.0
+    /// The part of `decoderSeconds` inside the layers' self-attention.
+    public internal(set) var attentionSeconds = 0.0
+    /// Per decoder step: tokens held per row (prefix + generated), live cache bytes, and the step's seconds.
+    public internal(set) var steps: [(tokens: Int, cacheBytes: Int, seconds: Double)] = []
+    /// Whether to keep `steps` (for plots against output length).
+    public var recordsSteps = false
     public internal(set) var sentences = 0, generatedTokens = 0, decoderSteps = 0
     /// Σ over decoder steps of the live cache bytes (for the average), and the largest value seen.
     public internal(set) var cacheByteSteps = 0.0, peakCacheBytes = 0
@@ -18,7 +24,8 @@ public final class GenerationMeter {
     public var totalSeconds: Double { encoderSeconds + decoderSeconds + searchSeconds }
     public var averageCacheBytes: Double { decoderSteps > 0 ? cacheByteSteps / Double(decoderSteps) : 0 }
 
-    func recordStep(cacheBytes: Int) {
+    func recordStep(cacheBytes: Int, tokens: Int, seconds: Double) {
+        if recordsSteps { steps.append((tokens, cacheBytes, seconds)) }
         decoderSteps += 1
         cacheByteSteps += Double(cacheBytes)
         peakCacheBytes = max(peakCacheBytes, cacheBytes)

@@ -1,4 +1,5 @@
 import Attention
+import Dispatch
 import Autograd
 import TensorCore
 
@@ -11,6 +12,8 @@ public final class DecoderState {
     public private(set) var prefixLengths: [Int]
     /// Text tokens fed so far (the same for every row).
     public internal(set) var tokenCount: Int
+    /// Wall seconds spent inside the layers' self-attention (`SelfAttention.step`) so far.
+    public internal(set) var attentionSeconds = 0.0
 
     init(caches: [any KVCache], prefixLengths: [Int]) {
         self.caches = caches
@@ -89,7 +92,9 @@ extension DecoderOnly {
         var x = embed(Int32Tensor(shape: [b, 1], scalars: tokens.scalars), on: tape)
         for (layer, cache) in zip(layers.items, state.caches) {
             let h = layer.selfAttentionLayerNorm(x, on: tape)
+            let start = DispatchTime.now().uptimeNanoseconds
             let a = try attend(layer, h.value, cache)
+            state.attentionSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             x = layer.feedForward(layer.selfAttentionLayerNorm(tape.add(x, Variable(a)), on: tape), on: tape)
         }
         state.tokenCount += 1

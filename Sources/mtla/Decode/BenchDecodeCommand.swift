@@ -1,0 +1,133 @@
+import ArgumentParser
+import Decoding
+import Foundation
+import SeededRandom
+import TensorCore
+import Training
+import Transformer
+
+/// `mtla bench`: measurements users run on their own machine.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure decoding speed and memory across attention variants.",
+        subcommands: [BenchDecodeCommand.self])
+}
+
+/// `mtla bench decode --random-init`: the paper's Table 1 comparison on CPU for speed and memory:
+/// models that differ only in the attention variant decode the same prefixes with one batch and beam.
+struct BenchDecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Compare decoding time, memory and KV cache across attention variants.",
+        discussion: """
+            With --random-init, every variant gets freshly initialised weights (same seed) and decodes
+            the same random prefix of --prefix-length positions (standing for the encoder's projected
+            output) for --sentences sentences at --beam, with EOS suppressed until --force-length
+            tokens (speed and memory only, no quality). Prints a markdown table (time, speed-up vs MHA,
+            decoder self-attention time, average/peak RSS and tensor memory, KV-cache bytes analytic
+            and measured) and writes results.json, table.md, kv_cache.svg and step_time.svg to --out-dir.
+            """)
+
+    @Flag(help: "Fresh weights for every variant (speed and memory only).") var randomInit = false
+    @Option(help: "Variants: MHA, GQA, MQA, MLA, MTLA<s> (comma-separated).") var variants = "MHA,GQA,MQA,MLA,MTLA2,MTLA3,MTLA4"
+    @Option(help: "Model config JSON for the sizes (default: the paper's d 512, 9 decoder layers).") var modelConfig: String?
+    @Option(help: "Prefix positions per sentence.") var prefixLength = 2000
+    @Option(help: "Sentences in the batch.") var sentences = 13
+    @Option(help: "Beam size.") var beam = 5
+    @Option(help: "Tokens generated per hypothesis (EOS suppressed before).") var forceLength = 50
+    @Option(help: "Threads.") var threads = 1
+    @Option(help: "Seed of the weights and the prefix.") var seed: UInt64 = 1
+    @Option(help: "Output directory.") var outDir: String
+    @Flag(help: "Replace existing outputs.") var overwrite = false
+
+    struct Row: Codable {
+        var variant: String
+        var inferenceSeconds: Double, decoderSeconds: Double, attentionSeconds: Double, searchSeconds: Double
+        var speedupVsMHA: Double?, attentionSpeedupVsMHA: Double?
+        var averageRSS: Double, peakRSS: Int, averageTensor: Double, peakTensor: Int
+        var kvFloatsPerToken: Double, averageKVBytes: Double, peakKVBytes: Int, kvReductionVsMHA: Double?
+    }
+
+    func variantConfig(_ name: String, base: ModelConfig) throws -> ModelConfig {
+        var c = base
+        let upper = name.uppercased()
+        if upper.hasPrefix("MTLA") {
+            c.decoderAttType = "MTLA"
+            c.decoderDownRate = Int(upper.dropFirst(4)) ?? 2
+        } else {
+            c.decoderAttType = upper
+        }
+        return try c.validated()
+    }
+
+    func run() throws {
+        guard randomInit else { throw ValidationError("only --random-init is available yet (trained checkpoints come with the recipes)") }
+        let out = URL(fileURLWithPath: outDir)
+        if FileManager.default.fileExists(atPath: out.appendingPathComponent("results.json").path) && !overwrite {
+            throw CLIError.outputExists(path: out.appendingPathComponent("results.json").path)
+        }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        var base = ModelConfig()
+        if let modelConfig { base = try ModelCheckpoint.readConfig(URL(fileURLWithPath: modelConfig)) }
+        base.encoderLayers = 1   // the encoder is not run: the prefix stands for its projected output
+        let context = ComputeContext(threads: threads)
+        context.activate()
+        var g = Xoshiro256(seed: seed &+ 1)
+        let prefix = Tensor.randomNormal([sentences, prefixLength, base.decoderEmbedDim], using: &g)
+        let options = BeamSearchOptions(beam: beam, maxLenB: forceLength, minLen: forceLength, maxPositions: prefixLength + forceLength + 2)
+        var rows: [Row] = []
+        var curves: [(String, [(tokens: Int, cacheBytes: Int, seconds: Double)])] = []
+        for name in variants.split(separator: ",").map(String.init) {
+            let config = try variantConfig(name, base: base)
+            var wg = Xoshiro256(seed: seed)
+            let model = try PrefixDecoderModel(config: config, generator: &wg)
+            Console.info("\(name): \(model.decoder.parameterCount) decoder parameters; decoding \(sentences) × beam \(beam), prefix \(prefixLength), \(forceLength) tokens")
+            let meter = GenerationMeter()
+            meter.recordsSteps = true
+            TensorMemory.resetPeak()
+            let sampler = MemorySampler()
+            _ = try BeamSearch(options: options).search(model.decoder, prefix: prefix, prefixLengths: Array(repeating: prefixLength, count: sentences),
+                                                        sourceLength: prefixLength, context: context, meter: meter)
+            let memory = sampler.stop()
+            rows.append(Row(variant: name, inferenceSeconds: meter.totalSeconds, decoderSeconds: meter.decoderSeconds,
+                            attentionSeconds: meter.attentionSeconds, searchSeconds: meter.searchSeconds,
+                            speedupVsMHA: nil, attentionSpeedupVsMHA: nil,
+                            averageRSS: memory.averageRSS, peakRSS: memory.peakRSS, averageTensor: memory.averageTensor,
+                            peakTensor: memory.peakTensor, kvFloatsPerToken: meter.analyticFloatsPerToken,
+                            averageKVBytes: meter.averageCacheBytes, peakKVBytes: meter.peakCacheBytes, kvReductionVsMHA: nil))
+            curves.append((name, meter.steps))
+        }
+        if let mha = rows.first(where: { $0.variant.uppercased() == "MHA" }) {
+            for i in rows.indices {
+                rows[i].speedupVsMHA = mha.inferenceSeconds / rows[i].inferenceSeconds
+                rows[i].attentionSpeedupVsMHA = mha.attentionSeconds / rows[i].attentionSeconds
+                rows[i].kvReductionVsMHA = mha.averageKVBytes / rows[i].averageKVBytes
+            }
+        }
+        let table = markdown(rows)
+        print(table, terminator: "")
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try e.encode(rows).write(to: out.appendingPathComponent("results.json"), options: .atomic)
+        try Data(table.utf8).write(to: out.appendingPathComponent("table.md"), options: .atomic)
+        let kv = SVGPlot(title: "KV cache during decoding", xLabel: "tokens per row (prefix + output)", yLabel: "KV cache (MiB)",
+                         series: curves.map { SVGPlot.Series(name: $0.0, points: $0.1.map { (Double($0.tokens), Double($0.cacheBytes) / 1_048_576) }) })
+        let time = SVGPlot(title: "Decoder step time", xLabel: "tokens per row (prefix + output)", yLabel: "seconds per step",
+                           series: curves.map { SVGPlot.Series(name: $0.0, points: $0.1.dropFirst().map { (Double($0.tokens), $0.seconds) }) })
+        try kv.write(to: out.appendingPathComponent("kv_cache.svg"))
+        try time.write(to: out.appendingPathComponent("step_time.svg"))
+        Console.info("results, table and plots -> \(out.path)")
+    }
+
+    func markdown(_ rows: [Row]) -> String {
+        func mib(_ b: Double) -> String { String(format: "%.1f", b / 1_048_576) }
+        func x(_ v: Double?) -> String { v.map { String(format: "%.2fx", $0) } ?? "–" }
+        var s = "sentences \(sentences) × beam \(beam), prefix \(prefixLength), \(forceLength) output tokens, \(threads) thread(s)\n\n"
+        s += "| variant | time s | speed-up vs MHA | self-attn s | self-attn speed-up | avg RSS MiB | peak RSS MiB | avg tensor MiB | KV floats/token/row | avg KV MiB | peak KV MiB | KV reduction vs MHA |\n"
+        s += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        for r in rows {
+            s += "| \(r.variant) | \(String(format: "%.2f", r.inferenceSeconds)) | \(x(r.speedupVsMHA)) | \(String(format: "%.2f", r.attentionSeconds)) | \(x(r.attentionSpeedupVsMHA)) | \(mib(r.averageRSS)) | \(mib(Double(r.peakRSS))) | \(mib(r.averageTensor)) | \(String(format: "%.0f", r.kvFloatsPerToken)) | \(mib(r.averageKVBytes)) | \(mib(Double(r.peakKVBytes))) | \(x(r.kvReductionVsMHA)) |\n"
+        }
+        return s
+    }
+}
