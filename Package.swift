@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Attention", targets: ["Attention"]),
         .library(name: "Transformer", targets: ["Transformer"]),
+        .library(name: "Corpus", targets: ["Corpus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,7 +48,9 @@ let package = Package(
         // L4
         .target(name: "Optim", dependencies: ["NN", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         .target(name: "Attention", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
-        // L5
+        // L5 (the data pipeline; L4 in the architecture document)
+        .target(name: "Corpus", dependencies: ["FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom"],
+                swiftSettings: cpuFlags),
         .target(name: "Transformer", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom"],
                 swiftSettings: cpuFlags),
         // L8
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),
     ]
 )
