@@ -25,6 +25,10 @@ public struct AudioFeatureOptions: Sendable, Equatable {
     public var nominalSampleRate: Int
     /// Allow `wav.scp` shell pipelines (`… |`).
     public var allowPipes: Bool
+    /// For raw-audio rows of a fairseq manifest, whose `n_frames` counts samples (MTLA's AMI and SLURP
+    /// TSVs), report `sourceLength` in filterbank frames (at `nominalSampleRate`) instead, so that
+    /// `--max-tokens` budgets count the frames the model sees. Off by default (fairseq's behaviour).
+    public var lengthsInFrames: Bool = false
 
     public init(fbank: FbankOptions = FbankOptions(), speedPerturbation: [Double] = [], seed: UInt64 = 1,
                 resampleTo: Int? = nil, channel: ChannelSelection = .average, nominalSampleRate: Int = 16000,

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Loads and collates the batches of a plan on a background thread, `prefetch` batches ahead, in plan
-/// order whatever the timing (one producer works through the plan in order and hands batches over
-/// through a bounded queue). With `prefetch` 0 every batch is collated on the consumer's thread when
+/// Loads and collates the batches of a plan on background threads (`workers`), at most `prefetch`
+/// batches ahead, in plan order whatever the timing (batches are handed over by position through a
+/// bounded buffer). With `prefetch` 0 every batch is collated on the consumer's thread when
 /// it is asked for. Batches are identical in both modes, and starting at position k gives exactly the
 /// batches from k on (samples and augmentation depend only on seed, epoch and index): that is resume.
 ///
@@ -17,6 +17,8 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
     public struct Options: Sendable, Equatable {
         /// Batches collated ahead of the consumer (0: no background thread).
         public var prefetch: Int
+        /// Threads collating batches in parallel (with `prefetch` > 0); the order stays the plan's.
+        public var workers: Int
         /// The first plan position to produce (resume).
         public var startBatch: Int
         public var epoch: Int
@@ -25,9 +27,10 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
         public var training: Bool
         public var collater: Collater
 
-        public init(prefetch: Int = 2, startBatch: Int = 0, epoch: Int = 1, seed: UInt64 = 1, training: Bool = false,
-                    collater: Collater = Collater()) {
+        public init(prefetch: Int = 2, workers: Int = 1, startBatch: Int = 0, epoch: Int = 1, seed: UInt64 = 1,
+                    training: Bool = false, collater: Collater = Collater()) {
             self.prefetch = prefetch
+            self.workers = workers
             self.startBatch = startBatch
             self.epoch = epoch
             self.seed = seed
@@ -78,7 +81,7 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
             guard !failed, position < loader.batches.count else { return nil }
             defer { position += 1 }
             do {
-                if let pipeline { return try pipeline.take().get() }
+                if let pipeline { return try pipeline.take(position).get() }
                 return try loader.collate(position: position)
             } catch {
                 failed = true
@@ -91,59 +94,72 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
         }
     }
 
-    /// The producer thread and its bounded queue. The thread holds only the `Channel`, so when the
-    /// consumer drops the iterator, `Pipeline.deinit` stops it.
+    /// The producer threads and their bounded, ordered buffer. The threads hold only the buffer (and
+    /// the loader), so when the consumer drops the iterator, `Pipeline.deinit` stops them.
     final class Pipeline {
-        let channel: Channel
+        let buffer: OrderedBuffer
 
         init(loader: BatchLoader, from start: Int) {
-            let channel = Channel(capacity: loader.options.prefetch)
-            self.channel = channel
-            let thread = Thread {
-                var p = start
-                while p < loader.batches.count {
-                    let result = Result { try loader.collate(position: p) }
-                    guard channel.put(result) else { return }
-                    if case .failure = result { return }
-                    p += 1
+            let buffer = OrderedBuffer(next: start, capacity: loader.options.prefetch)
+            self.buffer = buffer
+            let workers = Swift.max(1, loader.options.workers)
+            for w in 0..<workers {
+                let thread = Thread {
+                    var p = start + w
+                    while p < loader.batches.count {
+                        guard buffer.waitForRoom(p) else { return }
+                        let result = Result { try loader.collate(position: p) }
+                        buffer.put(p, result)
+                        if case .failure = result { return }
+                        p += workers
+                    }
                 }
+                thread.name = "BatchLoader-\(w)"
+                thread.start()
             }
-            thread.name = "BatchLoader"
-            thread.start()
         }
 
-        func take() -> Result<Batch, any Error> { channel.take() }
+        func take(_ position: Int) -> Result<Batch, any Error> { buffer.take(position) }
 
-        deinit { channel.cancel() }
+        deinit { buffer.cancel() }
     }
 
-    final class Channel: @unchecked Sendable {
+    /// Results by plan position. A worker may start position p only while p < (next to be taken) +
+    /// capacity, so at most `capacity` batches are held or in the making; the consumer takes them in
+    /// position order whatever order they were finished in.
+    final class OrderedBuffer: @unchecked Sendable {
         private let condition = NSCondition()
-        private var queue: [Result<Batch, any Error>] = []
-        private var head = 0
+        private var results: [Int: Result<Batch, any Error>] = [:]
+        private var next: Int
         private let capacity: Int
         private var cancelled = false
 
-        init(capacity: Int) { self.capacity = capacity }
-
-        /// Blocks while the queue is full; false once cancelled.
-        func put(_ r: Result<Batch, any Error>) -> Bool {
-            condition.lock()
-            defer { condition.unlock() }
-            while queue.count - head >= capacity && !cancelled { condition.wait() }
-            if cancelled { return false }
-            queue.append(r)
-            condition.broadcast()
-            return true
+        init(next: Int, capacity: Int) {
+            self.next = next
+            self.capacity = Swift.max(1, capacity)
         }
 
-        func take() -> Result<Batch, any Error> {
+        /// Blocks until position `p` may be made; false once cancelled.
+        func waitForRoom(_ p: Int) -> Bool {
             condition.lock()
             defer { condition.unlock() }
-            while queue.count - head == 0 { condition.wait() }
-            let r = queue[head]
-            head += 1
-            if head > 64 { queue.removeFirst(head); head = 0 }
+            while p >= next + capacity && !cancelled { condition.wait() }
+            return !cancelled
+        }
+
+        func put(_ p: Int, _ r: Result<Batch, any Error>) {
+            condition.lock()
+            results[p] = r
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func take(_ p: Int) -> Result<Batch, any Error> {
+            condition.lock()
+            defer { condition.unlock() }
+            while results[p] == nil { condition.wait() }
+            let r = results.removeValue(forKey: p)!
+            next = p + 1
             condition.broadcast()
             return r
         }

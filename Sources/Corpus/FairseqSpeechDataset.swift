@@ -16,7 +16,8 @@ import Foundation
 /// Relative paths are taken relative to `root` (fairseq's `audio_root`; by default the manifest's
 /// folder). Targets are encoded once, when the dataset is opened, so that their lengths are known.
 /// `sourceLength` is the `n_frames` column (feature rows for stored features, samples for raw audio in
-/// MTLA's AMI/SLURP manifests), divided by the speed factor of the epoch when perturbed.
+/// MTLA's AMI/SLURP manifests; with `AudioFeatureOptions.lengthsInFrames` those are converted to
+/// filterbank frames), divided by the speed factor of the epoch when perturbed.
 public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
     public let manifestPath: String
     public let root: String
@@ -100,9 +101,14 @@ public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
 
     public var count: Int { rows.count }
     public func id(_ index: Int) -> String { rows[index].id }
-    public func sourceLength(_ index: Int) -> Int { rows[index].nFrames }
-    public func sourceLength(_ index: Int, epoch: Int) -> Int {
-        AudioFeatureOptions.scaled(rows[index].nFrames, by: speedFactor(index, epoch: epoch))
+    public func sourceLength(_ index: Int) -> Int { sourceLength(index, epoch: nil) }
+    public func sourceLength(_ index: Int, epoch: Int) -> Int { sourceLength(index, epoch: Optional(epoch)) }
+
+    private func sourceLength(_ index: Int, epoch: Int?) -> Int {
+        let n = rows[index].nFrames
+        let factor = epoch.map { speedFactor(index, epoch: $0) } ?? 1
+        guard featureOptions.lengthsInFrames, isAudio[index] else { return AudioFeatureOptions.scaled(n, by: factor) }
+        return reader.frameCount(samples: AudioFeatureOptions.scaled(n, by: factor), rate: featureOptions.nominalSampleRate)
     }
     public func targetLength(_ index: Int) -> Int { targets[index].count }
     public var ordering: BatchOrdering { .descendingSource }

@@ -30,8 +30,8 @@ import Testing
         #expect(plan.count > 6)
         let collater = Collater(transforms: FeatureTransforms(utteranceCMVN: UtteranceCMVN(), specAugment: {
             var s = SpecAugment(); s.freqMaskF = 2; s.timeMaskT = 5; return s }()))
-        func run(prefetch: Int, start: Int = 0) throws -> [Batch] {
-            try Self.drain(BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: prefetch, startBatch: start, epoch: 2,
+        func run(prefetch: Int, workers: Int = 1, start: Int = 0) throws -> [Batch] {
+            try Self.drain(BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: prefetch, workers: workers, startBatch: start, epoch: 2,
                                                                                   seed: 3, training: true, collater: collater)))
         }
         let sync = try run(prefetch: 0)
@@ -39,9 +39,12 @@ import Testing
         #expect(sync.map(\.indices) == plan.map { b in b.sorted { ds.sources[$0] > ds.sources[$1] || (ds.sources[$0] == ds.sources[$1] && b.firstIndex(of: $0)! < b.firstIndex(of: $1)!) } })
         #expect(Self.same(sync, try run(prefetch: 4)))
         #expect(Self.same(sync, try run(prefetch: 1)))
+        #expect(Self.same(sync, try run(prefetch: 4, workers: 3)))
+        #expect(Self.same(sync, try run(prefetch: 1, workers: 2)))
         for k in [1, 5, plan.count - 1, plan.count] {
             #expect(Self.same(Array(sync.dropFirst(k)), try run(prefetch: 4, start: k)))
             #expect(Self.same(Array(sync.dropFirst(k)), try run(prefetch: 0, start: k)))
+            #expect(Self.same(Array(sync.dropFirst(k)), try run(prefetch: 3, workers: 2, start: k)))
         }
         // The Sequence form yields the same batches.
         let viaFor = try BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: 3, epoch: 2, seed: 3, training: true,
@@ -54,8 +57,8 @@ import Testing
         let plan = BatchPlan.make(dataset: ds, options: BatchingOptions(maxSentences: 4), seed: 1, epoch: 1, shuffle: false)
         let bad = plan[3][1]
         ds.failing = [bad]
-        for prefetch in [0, 2] {
-            var it = BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: prefetch)).makeIterator()
+        for (prefetch, workers) in [(0, 1), (2, 1), (3, 2)] {
+            var it = BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: prefetch, workers: workers)).makeIterator()
             for _ in 0..<3 { #expect(try it.nextBatch() != nil) }
             #expect(throws: CorpusError.sample(id: "utt\(bad)", location: "sized.tsv:\(bad + 2)", reason: "fails on purpose")) {
                 try it.nextBatch()
@@ -72,7 +75,7 @@ import Testing
         #expect(plan.count == 30)
         weak var weakLoader: BatchLoader?
         do {
-            let loader = BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: 2))
+            let loader = BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: 2, workers: 2))
             weakLoader = loader
             var it = loader.makeIterator()
             _ = try it.nextBatch()

@@ -109,6 +109,10 @@ import _TestSupport
         guard case let .features(ogg) = try ds.sample(2).source else { Issue.record("features"); return }
         #expect(ogg.cols == 80 && ogg.rows > 0)
         #expect(ds.sourceLength(1) == 4000)  // the n_frames column (samples for waveforms)
+        var inFrames = opts
+        inFrames.lengthsInFrames = true
+        let framed = try FairseqSpeechDataset(manifest: tsv, textEncoding: Self.dict, featureSource: inFrames)
+        #expect(framed.sourceLength(0) == whole.rows && framed.sourceLength(1) == 1 + (4000 - 400) / 160)
     }
 
     /// Speed perturbation: the factor is drawn per (seed, epoch, index); lengths and features follow it.
