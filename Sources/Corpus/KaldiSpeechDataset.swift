@@ -49,55 +49,17 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
         try featureSource.validate()
         let reader = FeatureReader(options: featureSource)
         self.reader = reader
-        var scpReader: KaldiScpReader?
         let dir: ESPnetDataDir
         do { dir = try ESPnetDataDir(directory: directory) } catch let e as FeatureStoreError {
             throw CorpusError.cannotRead(path: directory, reason: e.description)
         }
         dataDir = dir
-        func lineError(_ e: any Error) -> CorpusError {
-            if case let FeatureStoreError.badScpLine(path, line, text, reason)? = e as? FeatureStoreError {
-                return .badLine(path: path, line: line, reason: "\(reason): '\(text)'")
-            }
-            return e as? CorpusError ?? .cannotRead(path: directory, reason: String(describing: e))
-        }
-        var sources: [Source] = []
-        var ids: [String] = []
-        let framesTable: [String: Int]
-        let samplesTable: [String: Int]
+        let (ids, sources, scpReader) = try Self.utterances(dir, baseDirectory: baseDirectory)
+        let framesTable: [String: Int], samplesTable: [String: Int]
         do {
             framesTable = try dir.integers("utt2num_frames")
             samplesTable = try dir.integers("utt2num_samples")
-            let feats = try dir.featsScp()
-            if !feats.isEmpty {
-                scpReader = try KaldiScpReader(entries: feats, baseDirectory: baseDirectory)
-                for e in feats { ids.append(e.key); sources.append(.feats(e)) }
-            } else {
-                let wav = try dir.wavEntries()
-                let segments = try dir.segments()
-                if segments.isEmpty {
-                    for e in wav { ids.append(e.key); sources.append(.wav(e, segment: nil, table: dir.path("wav.scp"), line: e.line)) }
-                } else {
-                    let byRec = Dictionary(wav.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-                    for s in segments {
-                        guard let rec = byRec[s.recording] else {
-                            throw CorpusError.badLine(path: dir.path("segments"), line: s.line,
-                                                      reason: "recording '\(s.recording)' of utterance '\(s.utterance)' is not in wav.scp")
-                        }
-                        ids.append(s.utterance)
-                        sources.append(.wav(rec, segment: TimeSegment(start: s.start, end: s.end < 0 ? nil : s.end),
-                                            table: dir.path("segments"), line: s.line))
-                    }
-                }
-            }
-        } catch { throw lineError(error) }
-        guard !ids.isEmpty else {
-            throw CorpusError.cannotRead(path: directory, reason: "no utterances (expected feats.scp or wav.scp)")
-        }
-        var seen = Set<String>()
-        for id in ids where !seen.insert(id).inserted {
-            throw CorpusError.duplicateID(path: dir.path(scpReader != nil ? "feats.scp" : "wav.scp"), id: id)
-        }
+        } catch { throw Self.lineError(error, directory: directory) }
         // Targets.
         let text = dir.text
         let textPath = dir.path("text")
@@ -114,34 +76,16 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
                 throw CorpusError.wrap(error, id: id, location: textPath)
             }
         }
-        // Lengths.
+        // Lengths: utt2num_frames, else from headers, utt2num_samples, segment times or the audio.
         var lengths: [Int] = []
         lengths.reserveCapacity(ids.count)
-        for (id, s) in zip(ids, sources) {
+        for (id, source) in zip(ids, sources) {
             if let n = framesTable[id] { lengths.append(n); continue }
             do {
-                switch s {
-                case let .feats(e):
-                    lengths.append(try Self.headerRows(e, scp: scpReader!))
-                case let .wav(e, segment, _, _):
-                    if let n = samplesTable[id] {
-                        lengths.append(reader.frameCount(samples: n, rate: featureSource.nominalSampleRate))
-                    } else {
-                        let rate = featureSource.resampleTo ?? featureSource.nominalSampleRate
-                        if let seg = segment, let end = seg.end {
-                            lengths.append(reader.frameCount(samples: Int(((end - seg.start) * Double(rate)).rounded()), rate: rate))
-                        } else {
-                            let info = try Self.openAudio(e, dir: dir, options: featureSource, baseDirectory: baseDirectory).info
-                            let r = featureSource.resampleTo ?? info.sampleRate
-                            var n = info.frames
-                            if let seg = segment { n -= Int((seg.start * Double(info.sampleRate)).rounded()) }
-                            if r != info.sampleRate { n = Int((Double(n) * Double(r) / Double(info.sampleRate)).rounded()) }
-                            lengths.append(reader.frameCount(samples: max(n, 0), rate: r))
-                        }
-                    }
-                }
+                lengths.append(try Self.frames(of: source, samples: samplesTable[id], scp: scpReader, dir: dir,
+                                               reader: reader, baseDirectory: baseDirectory))
             } catch {
-                throw CorpusError.wrap(error, id: id, location: Self.location(s, dir: dir))
+                throw CorpusError.wrap(error, id: id, location: Self.location(source, dir: dir))
             }
         }
         self.ids = ids
@@ -194,6 +138,78 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
             return Sample(id: id, source: .features(m), target: targets[index])
         } catch {
             throw CorpusError.wrap(error, id: id, location: location(index))
+        }
+    }
+
+    static func lineError(_ e: any Error, directory: String) -> CorpusError {
+        if case let FeatureStoreError.badScpLine(path, line, text, reason)? = e as? FeatureStoreError {
+            return .badLine(path: path, line: line, reason: "\(reason): '\(text)'")
+        }
+        return e as? CorpusError ?? .cannotRead(path: directory, reason: String(describing: e))
+    }
+
+    /// The utterances of a data dir in file order: `feats.scp` entries, else `segments` lines (each with
+    /// its `wav.scp` recording), else `wav.scp` entries.
+    static func utterances(_ dir: ESPnetDataDir, baseDirectory: String?) throws
+        -> (ids: [String], sources: [Source], scp: KaldiScpReader?)
+    {
+        var sources: [Source] = []
+        var ids: [String] = []
+        var scp: KaldiScpReader?
+        do {
+            let feats = try dir.featsScp()
+            if !feats.isEmpty {
+                scp = try KaldiScpReader(entries: feats, baseDirectory: baseDirectory)
+                for e in feats { ids.append(e.key); sources.append(.feats(e)) }
+            } else {
+                let wav = try dir.wavEntries()
+                let segments = try dir.segments()
+                if segments.isEmpty {
+                    for e in wav { ids.append(e.key); sources.append(.wav(e, segment: nil, table: dir.path("wav.scp"), line: e.line)) }
+                } else {
+                    let byRec = Dictionary(wav.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+                    for s in segments {
+                        guard let rec = byRec[s.recording] else {
+                            throw CorpusError.badLine(path: dir.path("segments"), line: s.line,
+                                                      reason: "recording '\(s.recording)' of utterance '\(s.utterance)' is not in wav.scp")
+                        }
+                        ids.append(s.utterance)
+                        sources.append(.wav(rec, segment: TimeSegment(start: s.start, end: s.end < 0 ? nil : s.end),
+                                            table: dir.path("segments"), line: s.line))
+                    }
+                }
+            }
+        } catch { throw lineError(error, directory: dir.directory) }
+        guard !ids.isEmpty else {
+            throw CorpusError.cannotRead(path: dir.directory, reason: "no utterances (expected feats.scp or wav.scp)")
+        }
+        var seen = Set<String>()
+        for id in ids where !seen.insert(id).inserted {
+            throw CorpusError.duplicateID(path: dir.path(scp != nil ? "feats.scp" : "wav.scp"), id: id)
+        }
+        return (ids, sources, scp)
+    }
+
+    /// Frames of an utterance without `utt2num_frames`: the matrix header, `utt2num_samples`
+    /// (`samples`, at the nominal rate), the segment's duration, or the audio file's header.
+    static func frames(of source: Source, samples: Int?, scp: KaldiScpReader?, dir: ESPnetDataDir, reader: FeatureReader,
+                       baseDirectory: String?) throws -> Int {
+        let options = reader.options
+        switch source {
+        case let .feats(e):
+            return try headerRows(e, scp: scp!)
+        case let .wav(e, segment, _, _):
+            if let n = samples { return reader.frameCount(samples: n, rate: options.nominalSampleRate) }
+            let rate = options.resampleTo ?? options.nominalSampleRate
+            if let seg = segment, let end = seg.end {
+                return reader.frameCount(samples: Int(((end - seg.start) * Double(rate)).rounded()), rate: rate)
+            }
+            let info = try openAudio(e, dir: dir, options: options, baseDirectory: baseDirectory).info
+            let r = options.resampleTo ?? info.sampleRate
+            var n = info.frames
+            if let seg = segment { n -= Int((seg.start * Double(info.sampleRate)).rounded()) }
+            if r != info.sampleRate { n = Int((Double(n) * Double(r) / Double(info.sampleRate)).rounded()) }
+            return reader.frameCount(samples: max(n, 0), rate: r)
         }
     }
 
