@@ -186,8 +186,9 @@ public struct BatchPlan: Sendable, Equatable {
     /// - Parameter numTokens: per position of `indices`.
     /// - Precondition: every `numTokens` ≤ `maxTokens` (fairseq asserts this).
     public static func batchBySize(indices: [Int], numTokens tok: [Int], maxTokens: Int?, maxSentences: Int?,
-                                   requiredMultiple bszMult: Int) -> [[Int]] {
+                                   requiredMultiple: Int) -> [[Int]] {
         precondition(indices.count == tok.count)
+        let bszMult = Swift.max(1, requiredMultiple)
         let n = indices.count
         if n == 0 { return [] }
         let maxTok = maxTokens ?? -1, maxSent = maxSentences ?? -1

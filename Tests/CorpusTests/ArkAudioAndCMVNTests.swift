@@ -44,6 +44,13 @@ import _TestSupport
         let f = try FairseqSpeechDataset(manifest: tsv, textEncoding: Self.dict, featureSource: opts)
         #expect(try f.sample(0).source == .features(flacFeatures))
         #expect(try f.sample(1) == Sample(id: "slurp_b", source: .features(wavFeatures), target: [5]))
+        // Audio stored in a fairseq zip (`zip:offset:length` of a .flac entry) is decoded the same way.
+        let zip = try StoredZipWriter(path: dir.appendingPathComponent("audio.zip").path)
+        let entry = try zip.add(name: "slurp_a.flac", bytes: flac)
+        try zip.finish()
+        let zt = try write("id\taudio\tn_frames\ttgt_text\nslurp_a\taudio.zip:\(entry.dataOffset):\(entry.length)\t24000\tplay_music\n",
+                           dir, "zip.tsv")
+        #expect(try FairseqSpeechDataset(manifest: zt, textEncoding: Self.dict, featureSource: opts).sample(0).source == .features(flacFeatures))
     }
 
     @Test func globalCMVNFromNumpyNpz() throws {
