@@ -48,7 +48,7 @@ let package = Package(
         // L4
         .target(name: "Optim", dependencies: ["NN", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         .target(name: "Attention", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
-        // L5 (the data pipeline; L4 in the architecture document)
+        // L5 (and Corpus, the data pipeline: L4 in the architecture document)
         .target(name: "Corpus", dependencies: ["FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom"],
                 swiftSettings: cpuFlags),
         .target(name: "Transformer", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom"],
