@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Attention", targets: ["Attention"]),
         .library(name: "Transformer", targets: ["Transformer"]),
+        .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Decoding", targets: ["Decoding"]),
         .library(name: "Training", targets: ["Training"]),
     ],
@@ -50,7 +51,10 @@ let package = Package(
         // L4
         .target(name: "Optim", dependencies: ["NN", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         .target(name: "Attention", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
-        // L5
+        // L5 (and Corpus, the data pipeline: L4 in the architecture document)
+        .target(name: "Corpus", dependencies: ["FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom",
+                                            .product(name: "Yams", package: "Yams")],
+                swiftSettings: cpuFlags),
         .target(name: "Transformer", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom"],
                 swiftSettings: cpuFlags),
         // L6
@@ -84,6 +88,7 @@ let package = Package(
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Transformer", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),
     ]
 )
