@@ -60,7 +60,7 @@ let package = Package(
         // L6
         .target(name: "Decoding", dependencies: ["Transformer", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         // L7
-        .target(name: "Training", dependencies: ["Transformer", "Decoding", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom",
+        .target(name: "Training", dependencies: ["Corpus", "Transformer", "Decoding", "Optim", "Fbank", "FeatureStore", "NN", "Autograd", "TensorCore", "SeededRandom",
                                                  .product(name: "Yams", package: "Yams")],
                 swiftSettings: cpuFlags),
         // L8

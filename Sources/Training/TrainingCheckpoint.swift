@@ -24,10 +24,12 @@ public enum TrainingCheckpoint {
         experiment.appendingPathComponent("checkpoints").appendingPathComponent(String(format: "checkpoint_u%08d", updates))
     }
 
-    /// Writes the trainer's current state; returns the checkpoint directory. Older checkpoints beyond
-    /// `keepLast` (0 = keep all) are removed after the new one is in place.
+    /// Writes the trainer's current state; returns the checkpoint directory. Afterwards only the newest
+    /// `keepLast` checkpoints (0 = all) and the `keepBest` best by the last validation's `bestMetric`
+    /// (`accuracy`: higher is better; `loss`: lower) are kept.
     @discardableResult
-    public static func save(_ trainer: Trainer, experiment: URL, keepLast: Int = 0) throws -> URL {
+    public static func save(_ trainer: Trainer, experiment: URL, keepLast: Int = 0, keepBest: Int = 0,
+                            bestMetric: String = "accuracy") throws -> URL {
         let fm = FileManager.default
         let final = directory(experiment, updates: trainer.progress.updates)
         let root = final.deletingLastPathComponent()
@@ -50,8 +52,10 @@ public enum TrainingCheckpoint {
         let pointerTmp = experiment.appendingPathComponent(".checkpoint_last.json.tmp")
         try encoder.encode(LastPointer(checkpoint: "checkpoints/" + final.lastPathComponent, updates: trainer.progress.updates))
             .write(to: pointerTmp)
-        if fm.fileExists(atPath: pointer.path) { _ = try fm.replaceItemAt(pointer, withItemAt: pointerTmp) } else { try fm.moveItem(at: pointerTmp, to: pointer) }
-        if keepLast > 0 { try prune(root, keep: keepLast) }
+        guard rename(pointerTmp.path, pointer.path) == 0 else {   // atomic replacement
+            throw TrainingError.badCheckpoint(path: pointer.path, reason: "cannot replace: \(String(cString: strerror(errno)))")
+        }
+        if keepLast > 0 { try prune(root, keepLast: keepLast, keepBest: keepBest, metric: bestMetric) }
         return final
     }
 
@@ -97,9 +101,35 @@ public enum TrainingCheckpoint {
         return e
     }
 
-    /// Removes all but the newest `keep` checkpoint directories under `root`.
-    static func prune(_ root: URL, keep: Int) throws {
+    /// Removes the checkpoint directories under `root` that are neither among the newest `keepLast`
+    /// nor among the best `keepBest` by `metric` (read from each checkpoint's state).
+    static func prune(_ root: URL, keepLast: Int, keepBest: Int, metric: String) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix("checkpoint_u") }.sorted()
-        for name in names.dropLast(keep) { try FileManager.default.removeItem(at: root.appendingPathComponent(name)) }
+        var keep = Set(names.suffix(keepLast))
+        if keepBest > 0 {
+            let scored: [(String, Double)] = names.compactMap { name in
+                let url = root.appendingPathComponent(name).appendingPathComponent("trainer_state.json")
+                guard let data = try? Data(contentsOf: url), let state = try? JSONDecoder().decode(TrainerState.self, from: data),
+                      let value = state.progress.lastValidation[metric] else { return nil }
+                return (name, value)
+            }
+            let ranked = scored.sorted { metric == "loss" ? $0.1 < $1.1 : $0.1 > $1.1 }
+            keep.formUnion(ranked.prefix(keepBest).map(\.0))
+        }
+        for name in names where !keep.contains(name) { try FileManager.default.removeItem(at: root.appendingPathComponent(name)) }
+    }
+
+    /// The best checkpoints of an experiment by the validation `metric`, best first.
+    public static func best(_ experiment: URL, metric: String, count: Int) throws -> [URL] {
+        let root = experiment.appendingPathComponent("checkpoints")
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix("checkpoint_u") }
+        let scored: [(URL, Double)] = names.compactMap { name in
+            let dir = root.appendingPathComponent(name)
+            guard let data = try? Data(contentsOf: dir.appendingPathComponent("trainer_state.json")),
+                  let state = try? JSONDecoder().decode(TrainerState.self, from: data),
+                  let value = state.progress.lastValidation[metric] else { return nil }
+            return (dir, value)
+        }
+        return scored.sorted { metric == "loss" ? $0.1 < $1.1 : $0.1 > $1.1 }.prefix(count).map(\.0)
     }
 }

@@ -11,11 +11,14 @@ public struct TrainingProgress: Sendable, Equatable, Codable {
     public var dropoutGenerators: [Xoshiro256] = []
     /// Validation metrics of the last validation, by name (e.g. `loss`, `accuracy`).
     public var lastValidation: [String: Double] = [:]
+    /// The best value of the run's best metric so far, and validations since it (early stopping).
+    public var bestMetricValue: Double? = nil
+    public var validationsSinceBest = 0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case updates, epoch, batchesInEpoch = "batches_in_epoch", dropoutGenerators = "dropout_generators"
-        case lastValidation = "last_validation"
+        case lastValidation = "last_validation", bestMetricValue = "best_metric_value", validationsSinceBest = "validations_since_best"
     }
 }

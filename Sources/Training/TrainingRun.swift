@@ -1,0 +1,232 @@
+import Corpus
+import Fbank
+import FeatureStore
+import Foundation
+import SeededRandom
+import TensorCore
+import Transformer
+
+/// A whole training run from an `ExperimentConfig` into an experiment directory (`mtla train`):
+/// datasets and batch plans, the model, the trainer, the loop over epochs and updates with
+/// validation, checkpoints (keep-last and keep-best), early stopping, metrics and plots, and resume.
+///
+/// The experiment directory holds `config.yaml` (the resolved config), `metrics.jsonl`, `plots/`,
+/// `checkpoints/checkpoint_u*/` and `checkpoint_last.json`. A directory that already holds a run is
+/// only continued with `resume`, and only with the same resolved config.
+public final class TrainingRun {
+    public let config: ExperimentConfig
+    public let experiment: URL
+    public let trainer: Trainer
+    let train: any SampleDataset, valid: any SampleDataset
+    let collater: Collater
+    let log: MetricsLog
+    /// Called with one line per log interval, validation, checkpoint and warning (the CLI prints them).
+    public let report: (String) -> Void
+    /// Called after every update with (updates done, max updates, stats) for a progress display.
+    public var onUpdate: (Int, Int, UpdateStats) -> Void = { _, _, _ in }
+
+    /// Prepares (or, with `resume`, reopens) the run.
+    /// - Throws: `TrainingError` for an existing run without `resume` or a config that differs from
+    ///   it, `CorpusError` for unreadable data, `ModelError` for a vocabulary that does not fit.
+    public init(config: ExperimentConfig, experiment: URL, resume: Bool, report: @escaping (String) -> Void = { _ in }) throws {
+        self.config = try config.validated()
+        self.report = report
+        self.experiment = experiment
+        let fm = FileManager.default
+        try fm.createDirectory(at: experiment, withIntermediateDirectories: true)
+        let configURL = experiment.appendingPathComponent("config.yaml")
+        let resolved = try config.yaml()
+        let latest = try TrainingCheckpoint.latest(experiment)
+        if fm.fileExists(atPath: configURL.path) {
+            guard resume else {
+                throw TrainingError.invalidOption(name: experiment.path, value: "holds a run", expected: "a new directory, or --resume to continue it")
+            }
+            let previous = try ExperimentConfig.load(configURL)
+            guard previous == config else {
+                throw TrainingError.incompatibleCheckpoint(path: configURL.path, reason: "the resolved config differs from this run's (compare it with the new one)")
+            }
+        } else {
+            try Data(resolved.utf8).write(to: configURL, options: .atomic)
+        }
+        let data = Self.resolve(config.data)
+        let targetEncoding = try Self.encoding(spm: data.spmModel, dict: data.dict, what: "data.dict")
+        (train, valid) = try (Self.dataset(config, data.train, data, targetEncoding), Self.dataset(config, data.valid, data, targetEncoding))
+        if let dict = targetEncoding as? WhitespaceDictionaryEncoding, dict.symbols.count != config.model.vocabSize {
+            throw TrainingError.invalidOption(name: "model.vocab_size", value: "\(config.model.vocabSize)",
+                                              expected: "the dictionary's size \(dict.symbols.count) (\(data.dict ?? ""))")
+        }
+        var transforms = FeatureTransforms()
+        if config.data.cmvn == "utterance" { transforms.utteranceCMVN = UtteranceCMVN() }
+        if config.data.cmvn == "global", let path = data.globalCmvn {
+            transforms.globalCMVN = try GlobalCMVNFile.read(path: path)
+        }
+        if config.data.specAugment { transforms.specAugment = SpecAugment() }
+        collater = Collater(pad: config.model.paddingIdx, eos: config.model.eos, transforms: transforms)
+        var g = Xoshiro256(seed: config.seed)
+        let model = try PrefixDecoderModel(config: config.model, dropoutSeed: config.seed &+ 17, generator: &g)
+        let context = ComputeContext(threads: config.threads)
+        trainer = try Trainer(model: model, options: config.trainerOptions, context: context)
+        let metrics = experiment.appendingPathComponent("metrics.jsonl")
+        if resume, let latest {
+            try TrainingCheckpoint.restore(trainer, from: latest)
+            try MetricsLog.truncate(metrics, after: trainer.progress.updates)
+        } else if latest != nil {
+            throw TrainingError.invalidOption(name: experiment.path, value: "holds checkpoints", expected: "--resume to continue them")
+        }
+        log = try MetricsLog(url: metrics)
+        for (name, set) in [("train", train), ("valid", valid)] {
+            let stats = set.labelStatistics
+            if stats.unknownRate > 0.01 {
+                report(String(format: "warning: %@: %.1f%% of target tokens are <unk> (%d of %d); check the vocabulary", name,
+                              100 * stats.unknownRate, stats.unknowns, stats.tokens))
+            }
+        }
+    }
+
+    /// Paths of `data` made relative to its root.
+    static func resolve(_ d: ExperimentConfig.DataConfig) -> ExperimentConfig.DataConfig {
+        var r = d
+        func path(_ p: String?) -> String? { p.map { $0.hasPrefix("/") ? $0 : (d.root as NSString).appendingPathComponent($0) } }
+        (r.train, r.valid) = (path(d.train)!, path(d.valid)!)
+        (r.spmModel, r.dict, r.sourceSpmModel, r.sourceDict, r.globalCmvn) =
+            (path(d.spmModel), path(d.dict), path(d.sourceSpmModel), path(d.sourceDict), path(d.globalCmvn))
+        return r
+    }
+
+    /// The text encoding of a side: a fairseq dictionary over whitespace tokens (SentencePiece pieces
+    /// when `spm` is given are split first by the Tokenizer).
+    static func encoding(spm: String?, dict: String?, what: String) throws -> any TextEncoding {
+        guard let dict else { throw TrainingError.invalidOption(name: what, value: "missing", expected: "a fairseq dict.txt path") }
+        if spm != nil {
+            throw TrainingError.invalidOption(name: "data.spm_model", value: spm!, expected: "nothing yet: SentencePiece encoding comes with the Tokenizer target; give pre-tokenised text with a dict")
+        }
+        return try WhitespaceDictionaryEncoding(dictionaryPath: dict)
+    }
+
+    static func dataset(_ c: ExperimentConfig, _ path: String, _ data: ExperimentConfig.DataConfig,
+                        _ target: any TextEncoding) throws -> any SampleDataset {
+        switch data.format {
+        case "fairseq": return try FairseqSpeechDataset(manifest: path, root: data.root, textEncoding: target)
+        case "kaldi": return try KaldiSpeechDataset(directory: path, textEncoding: target)
+        default:
+            let source = try encoding(spm: data.sourceSpmModel, dict: data.sourceDict ?? data.dict, what: "data.source_dict")
+            return try ParallelTextDataset(source: path + ".src", target: path + ".tgt", sourceEncoding: source, targetEncoding: target)
+        }
+    }
+
+    var batching: BatchingOptions {
+        BatchingOptions(maxTokens: config.data.maxTokens, maxSentences: config.data.maxSentences,
+                        maxSourcePositions: config.data.maxSourcePositions, maxTargetPositions: config.data.maxTargetPositions)
+    }
+
+    /// A corpus batch as the model takes it.
+    static func modelBatch(_ b: Batch) -> TrainingBatch {
+        let input: ModelInput
+        switch b.source {
+        case let .features(x, lengths): input = .features(x, lengths: lengths)
+        case let .tokens(t, lengths): input = .tokens(t, lengths: lengths)
+        }
+        return TrainingBatch(ids: b.ids, input: input, prevOutputTokens: b.prevOutputTokens, target: b.target)
+    }
+
+    /// Validation loss and accuracy over the whole validation set.
+    public func validate() throws -> UpdateStats {
+        let plan = BatchPlan.make(dataset: valid, options: batching, seed: config.seed, epoch: 1, shuffle: false)
+        let loader = BatchLoader(dataset: valid, batches: plan, options: .init(prefetch: config.data.prefetch, seed: config.seed,
+                                                                              training: false, collater: collater))
+        var batches: [TrainingBatch] = []
+        var it = loader.makeIterator()
+        while let b = try it.nextBatch() { batches.append(Self.modelBatch(b)) }
+        return try trainer.validate(batches)
+    }
+
+    /// Trains until `max_update` (or `max_epoch`, or early stopping), or — with `stopAfter` — until that
+    /// many updates are done in total, saving a checkpoint there (a later `resume` run continues
+    /// exactly as if it had not stopped); returns the last validation.
+    @discardableResult
+    public func run(stopAfter: Int? = nil) throws -> [String: Double] {
+        let c = config.checkpoint, maxUpdate = config.optimization.maxUpdate > 0 ? config.optimization.maxUpdate : Int.max
+        var window = UpdateStats(update: 0, loss: 0, nll: 0, ctc: 0, tokens: 0, correct: 0, sentences: 0, frames: 0, gradientNorm: 0, learningRate: 0)
+        var windowStart = Date()
+        epochs: while trainer.progress.updates < maxUpdate
+                      && (config.optimization.maxEpoch <= 0 || trainer.progress.epoch <= config.optimization.maxEpoch) {
+            let epoch = trainer.progress.epoch
+            let plan = BatchPlan.build(dataset: train, options: batching, seed: config.seed, epoch: epoch, shuffle: true)
+            if trainer.progress.batchesInEpoch == 0 && !plan.skipped.isEmpty {
+                report("epoch \(epoch): \(plan.skipped.count) utterances skipped by the length filters (e.g. \(plan.skippedIDs.prefix(3).joined(separator: ", ")))")
+            }
+            let loader = BatchLoader(dataset: train, batches: plan.batches,
+                                     options: .init(prefetch: config.data.prefetch, startBatch: trainer.progress.batchesInEpoch,
+                                                    epoch: epoch, seed: config.seed, training: true, collater: collater))
+            var it = loader.makeIterator()
+            var pending: [TrainingBatch] = []
+            while true {
+                let next = try it.nextBatch()
+                if let b = next { pending.append(Self.modelBatch(b)) }
+                guard pending.count == config.optimization.updateFreq || (next == nil && !pending.isEmpty) else {
+                    if next == nil { break } else { continue }
+                }
+                let stats = try trainer.update(pending)
+                trainer.progress.batchesInEpoch += pending.count
+                pending = []
+                accumulate(&window, stats)
+                onUpdate(trainer.progress.updates, maxUpdate, stats)
+                let u = trainer.progress.updates
+                if u % c.logInterval == 0 {
+                    let seconds = Date().timeIntervalSince(windowStart)
+                    try log.append(MetricsRecord(kind: "train", update: u, epoch: epoch, values: [
+                        "loss": window.lossPerToken, "nll_loss": window.nllPerToken, "accuracy": window.accuracy,
+                        "lr": stats.learningRate, "gnorm": stats.gradientNorm, "frames_per_second": Double(window.frames) / seconds,
+                        "updates_per_second": Double(c.logInterval) / seconds]))
+                    report(String(format: "epoch %d update %d: loss %.3f nll %.3f acc %.3f lr %.2e gnorm %.2f, %.2f updates/s, %.0f frames/s",
+                                  epoch, u, window.lossPerToken, window.nllPerToken, window.accuracy, stats.learningRate,
+                                  stats.gradientNorm, Double(c.logInterval) / seconds, Double(window.frames) / seconds))
+                    window = UpdateStats(update: 0, loss: 0, nll: 0, ctc: 0, tokens: 0, correct: 0, sentences: 0, frames: 0, gradientNorm: 0, learningRate: 0)
+                    windowStart = Date()
+                }
+                let validateNow = u % c.validateIntervalUpdates == 0 || u >= maxUpdate
+                if validateNow {
+                    let v = try validate()
+                    let values = trainer.progress.lastValidation
+                    try log.append(MetricsRecord(kind: "valid", update: u, epoch: epoch, values: values))
+                    report(String(format: "valid at update %d: loss %.3f nll %.3f accuracy %.3f", u, v.lossPerToken, v.nllPerToken, v.accuracy))
+                    let metric = values[c.bestMetric]!
+                    let improved = trainer.progress.bestMetricValue.map { c.bestMetric == "loss" ? metric < $0 : metric > $0 } ?? true
+                    if improved {
+                        trainer.progress.bestMetricValue = metric
+                        trainer.progress.validationsSinceBest = 0
+                    } else {
+                        trainer.progress.validationsSinceBest += 1
+                    }
+                    _ = try SVGPlot.writeTrainingCurves(try MetricsLog.read(log.url), to: experiment.appendingPathComponent("plots"))
+                }
+                if u % c.saveIntervalUpdates == 0 || u >= maxUpdate {
+                    let dir = try TrainingCheckpoint.save(trainer, experiment: experiment, keepLast: c.keepLast,
+                                                          keepBest: c.keepBest, bestMetric: c.bestMetric)
+                    report("checkpoint \(dir.lastPathComponent)")
+                }
+                if u >= maxUpdate { break epochs }
+                if let stopAfter, u >= stopAfter {
+                    if u % c.saveIntervalUpdates != 0 {
+                        try TrainingCheckpoint.save(trainer, experiment: experiment, keepLast: c.keepLast, keepBest: c.keepBest,
+                                                    bestMetric: c.bestMetric)
+                    }
+                    report("stopped after update \(u) (--stop-after); continue with --resume")
+                    return trainer.progress.lastValidation
+                }
+                if c.patience > 0 && trainer.progress.validationsSinceBest >= c.patience {
+                    report("early stop: no \(c.bestMetric) improvement in \(c.patience) validations")
+                    break epochs
+                }
+            }
+            trainer.progress.epoch += 1
+            trainer.progress.batchesInEpoch = 0
+        }
+        return trainer.progress.lastValidation
+    }
+
+    func accumulate(_ w: inout UpdateStats, _ s: UpdateStats) {
+        w.loss += s.loss; w.nll += s.nll; w.ctc += s.ctc; w.tokens += s.tokens; w.correct += s.correct
+        w.sentences += s.sentences; w.frames += s.frames
+    }
+}

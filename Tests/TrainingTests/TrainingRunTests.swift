@@ -1,0 +1,132 @@
+import Corpus
+import FeatureStore
+import Fbank
+import Foundation
+import NN
+import SeededRandom
+import Testing
+import Training
+import _TestSupport
+
+/// A learnable toy corpus as fairseq TSV + .npy features + dict.txt: each utterance's words are
+/// determined by which of 4 feature bands is loud in which third of the utterance.
+func writeToyCorpus(_ dir: URL, utterances: Int = 24, seed: UInt64 = 1) throws {
+    let words = ["alpha", "beta", "gamma", "delta"]
+    var g = Xoshiro256(seed: seed)
+    var train = "id\taudio\tn_frames\ttgt_text\n", dev = train
+    for i in 0..<utterances {
+        let frames = 30 + g.nextInt(0, 20)
+        let picks = (0..<3).map { _ in g.nextInt(0, 4) }
+        var values = [Float](repeating: 0, count: frames * 8)
+        for t in 0..<frames {
+            let band = picks[min(2, t * 3 / frames)]
+            for c in 0..<8 { values[t * 8 + c] = Float(g.nextGaussian()) * 0.3 + (c / 2 == band ? 2 : 0) }
+        }
+        try Data(Npy.encode(FeatureMatrix(rows: frames, cols: 8, values: values))).write(to: dir.appendingPathComponent("u\(i).npy"))
+        let line = "u\(i)\tu\(i).npy\t\(frames)\t\(picks.map { words[$0] }.joined(separator: " "))\n"
+        if i < utterances - 6 { train += line } else { dev += line }
+    }
+    try train.write(to: dir.appendingPathComponent("train.tsv"), atomically: true, encoding: .utf8)
+    try dev.write(to: dir.appendingPathComponent("dev.tsv"), atomically: true, encoding: .utf8)
+    try words.map { "\($0) 10\n" }.joined().write(to: dir.appendingPathComponent("dict.txt"), atomically: true, encoding: .utf8)
+}
+
+/// SpecAugment's "lb" policy (F 27, T 100) would mask whole toy utterances (8 channels, 30–50
+/// frames); the resume test keeps it on to check its per-sample seeding, the learning test off.
+func toyConfig(_ dir: URL, maxUpdate: Int, attention: String = "MTLA", specAugment: Bool = true,
+               valid: String = "dev.tsv", interval: Int = 4) throws -> ExperimentConfig {
+    try ExperimentConfig.parse("""
+        task: asr
+        seed: 3
+        model:
+          input_feat_per_channel: 8
+          conv_kernel_sizes: "3"
+          conv_channels: 16
+          encoder_layers: 1
+          encoder_embed_dim: 16
+          encoder_ffn_embed_dim: 32
+          encoder_attention_heads: 2
+          decoder_layers: 1
+          decoder_embed_dim: 16
+          decoder_ffn_embed_dim: 32
+          decoder_attention_heads: 2
+          decoder_att_type: \(attention)
+          decoder_kv_lora_rank: 8
+          decoder_qk_nope_head_dim: 4
+          decoder_qk_rope_head_dim: 4
+          decoder_v_head_dim: 4
+          vocab_size: 8
+          dropout: 0.1
+          attention_dropout: 0.1
+          activation_dropout: 0.1
+        data:
+          root: \(dir.path)
+          train: train.tsv
+          valid: \(valid)
+          dict: dict.txt
+          max_tokens: 200
+          prefetch: 2
+          spec_augment: \(specAugment)
+        optimization:
+          lr: 0.01
+          warmup_updates: 5
+          max_update: \(maxUpdate)
+        checkpoint:
+          log_interval: 2
+          validate_interval_updates: \(interval)
+          save_interval_updates: \(interval)
+          keep_last: 2
+          keep_best: 1
+        """)
+}
+
+@Suite struct TrainingRunTests {
+    /// A run writes its config, metrics, plots and checkpoints, and learns the toy task (validated on
+    /// its training set: the question is whether the loop fits the data, not whether 18 examples generalise).
+    @Test func runTrainsAndWritesTheExperiment() throws {
+        let dir = try TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeToyCorpus(dir)
+        let exp = dir.appendingPathComponent("exp")
+        var lines: [String] = []
+        let run = try TrainingRun(config: try toyConfig(dir, maxUpdate: 120, specAugment: false, valid: "train.tsv", interval: 20), experiment: exp,
+                                  resume: false) { lines.append($0) }
+        let first = try run.validate()
+        let last = try run.run()
+        #expect(last["loss"]! < 0.75 * first.lossPerToken && last["accuracy"]! > first.accuracy + 0.2, "accuracy \(first.accuracy) → \(last["accuracy"]!)\n\(lines.joined(separator: "\n"))")
+        for name in ["config.yaml", "metrics.jsonl", "plots/loss.svg", "plots/accuracy.svg", "checkpoint_last.json"] {
+            #expect(FileManager.default.fileExists(atPath: exp.appendingPathComponent(name).path), "\(name)")
+        }
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: exp.appendingPathComponent("checkpoints").path).sorted()
+        #expect(checkpoints.count <= 3 && checkpoints.contains("checkpoint_u00000120"))   // keep_last 2 + keep_best 1
+        let records = try MetricsLog.read(exp.appendingPathComponent("metrics.jsonl"))
+        #expect(records.filter { $0.kind == "valid" }.map(\.update) == [20, 40, 60, 80, 100, 120])
+        #expect(lines.contains { $0.contains("valid at update 120") })
+        // A second run into the same directory without --resume is refused.
+        #expect(throws: TrainingError.self) {
+            try TrainingRun(config: try toyConfig(dir, maxUpdate: 120, specAugment: false, valid: "train.tsv", interval: 20), experiment: exp, resume: false)
+        }
+    }
+
+    /// Stopping after 6 updates (mid-epoch, between checkpoints) and resuming gives the same final
+    /// weights, bit for bit, and the same metrics as one uninterrupted run (dropout and SpecAugment on).
+    @Test func resumedRunIsBitIdentical() throws {
+        let dir = try TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeToyCorpus(dir)
+        let straight = dir.appendingPathComponent("straight"), resumed = dir.appendingPathComponent("resumed")
+        try TrainingRun(config: try toyConfig(dir, maxUpdate: 10), experiment: straight, resume: false).run()
+        try TrainingRun(config: try toyConfig(dir, maxUpdate: 10), experiment: resumed, resume: false).run(stopAfter: 6)
+        #expect(throws: TrainingError.self) {   // a changed config cannot resume
+            try TrainingRun(config: try toyConfig(dir, maxUpdate: 11), experiment: resumed, resume: true)
+        }
+        try TrainingRun(config: try toyConfig(dir, maxUpdate: 10), experiment: resumed, resume: true).run()
+        let a = try SafeTensors.read(straight.appendingPathComponent("checkpoints/checkpoint_u00000010/model.safetensors")).tensors
+        let b = try SafeTensors.read(resumed.appendingPathComponent("checkpoints/checkpoint_u00000010/model.safetensors")).tensors
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (k, v) in a { #expect(v.scalars == b[k]!.scalars, "\(k)") }
+        let ma = try MetricsLog.read(straight.appendingPathComponent("metrics.jsonl")).map { ($0.kind, $0.update, $0.values["loss"]!) }
+        let mb = try MetricsLog.read(resumed.appendingPathComponent("metrics.jsonl")).map { ($0.kind, $0.update, $0.values["loss"]!) }
+        #expect(ma.map(\.0) == mb.map(\.0) && ma.map(\.1) == mb.map(\.1) && ma.map(\.2) == mb.map(\.2))
+    }
+}
