@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `mtla train CONFIG.yaml --exp-dir DIR`: one training run.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model from a YAML experiment config.",
+        discussion: """
+            CONFIG.yaml has the sections task, seed, threads, model (ModelConfig keys such as
+            decoder_att_type, decoder_layers, decoder_down_rate), data (format, root, train, valid, dict,
+            cmvn, spec_augment, max_tokens, …), optimization (lr, warmup_updates, clip_norm, update_freq,
+            max_update, …), criterion (label_smoothing, ctc_weight, intent_weight), checkpoint
+            (log/validate/save intervals, keep_last, keep_best, best_metric, patience) and generation.
+            `--set section.key=value` overrides a key. DIR receives config.yaml (resolved), metrics.jsonl,
+            plots/*.svg and checkpoints/; an existing run continues only with --resume (and the same
+            resolved config), bit-identically to an uninterrupted run with the same thread count.
+            """)
+
+    @Argument(help: "Experiment config (YAML).") var config: String
+    @Option(help: "Experiment directory.") var expDir: String
+    @Option(name: .customLong("set"), help: "Override: section.key=value (repeatable).") var overrides: [String] = []
+    @Flag(help: "Continue the run in --exp-dir from its last checkpoint.") var resume = false
+    @Option(help: "Stop (with a checkpoint) once this many updates are done; continue later with --resume.") var stopAfter: Int?
+
+    func run() throws {
+        let cfg = try ExperimentConfig.load(URL(fileURLWithPath: config), overrides: overrides)
+        let run = try TrainingRun(config: cfg, experiment: URL(fileURLWithPath: expDir), resume: resume) { line in
+            Console.info(line)
+        }
+        let maxUpdate = cfg.optimization.maxUpdate
+        let bar = ProgressReporter(label: "train", total: maxUpdate, unit: "updates", interval: 30)
+        let startUpdates = run.trainer.progress.updates
+        if startUpdates > 0 { Console.info("resuming at update \(startUpdates), epoch \(run.trainer.progress.epoch)") }
+        run.onUpdate = { done, _, stats in
+            bar.update(done, extra: String(format: "loss %.3f lr %.2e", stats.lossPerToken, stats.learningRate))
+        }
+        let last = try run.run(stopAfter: stopAfter)
+        let summary = last.keys.sorted().map { String(format: "%@ %.4f", $0, last[$0]!) }.joined(separator: ", ")
+        print("last validation: \(summary)")
+    }
+}
