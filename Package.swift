@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom"],
                 swiftSettings: cpuFlags),
         // L6
-        .target(name: "Decoding", dependencies: ["Transformer", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
+        .target(name: "Decoding", dependencies: ["Corpus", "Transformer", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         // L7
         .target(name: "Training", dependencies: ["Corpus", "Transformer", "Decoding", "Optim", "Fbank", "FeatureStore", "NN", "Autograd", "TensorCore", "SeededRandom",
                                                  .product(name: "Yams", package: "Yams")],
@@ -75,7 +75,7 @@ let package = Package(
         // Benchmarks (run by Tools/bench, never in CI)
         .executableTarget(name: "mtla-bench", dependencies: ["AudioIO", "Fbank", "FeatureStore", "SeededRandom", "TensorCore", "Autograd", "Attention"], swiftSettings: cpuFlags),
         // Tests only
-        .target(name: "_TestSupport", dependencies: ["FeatureStore"], path: "Sources/_TestSupport"),
+        .target(name: "_TestSupport", dependencies: ["FeatureStore", "Fbank", "SeededRandom"], path: "Sources/_TestSupport"),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "_TestSupport"]),
         .testTarget(name: "FbankTests", dependencies: ["Fbank", "AudioIO", "FeatureStore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "Fbank", "AudioIO", "_TestSupport"]),

@@ -101,6 +101,7 @@ public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
 
     public var count: Int { rows.count }
     public func id(_ index: Int) -> String { rows[index].id }
+    public func referenceText(_ index: Int) -> String? { rows[index].tgtText }
     public func sourceLength(_ index: Int) -> Int { sourceLength(index, epoch: nil) }
     public func sourceLength(_ index: Int, epoch: Int) -> Int { sourceLength(index, epoch: Optional(epoch)) }
 

@@ -72,6 +72,8 @@ public protocol SampleDataset: Sendable {
     /// fairseq's `num_tokens`: what `--max-tokens` counts (source frames for speech; the larger of
     /// source and target, EOS included, for text pairs).
     func numTokens(_ index: Int, epoch: Int) -> Int
+    /// The untokenised target text of sample `index` where the dataset has it (references for scoring).
+    func referenceText(_ index: Int) -> String?
     /// The order `BatchPlan` sorts this dataset in.
     var ordering: BatchOrdering { get }
     /// Token statistics of the targets (and `<unk>` rate), gathered when the dataset was opened.
@@ -83,6 +85,7 @@ extension SampleDataset {
     public func sample(_ index: Int, epoch: Int) throws -> Sample { try sample(index) }
     public func numTokens(_ index: Int, epoch: Int) -> Int { sourceLength(index, epoch: epoch) }
     public var ordering: BatchOrdering { .descendingSource }
+    public func referenceText(_ index: Int) -> String? { nil }
     public var labelStatistics: LabelStatistics { LabelStatistics() }
 }
 

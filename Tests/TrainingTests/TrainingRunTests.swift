@@ -8,29 +8,6 @@ import Testing
 import Training
 import _TestSupport
 
-/// A learnable toy corpus as fairseq TSV + .npy features + dict.txt: each utterance's words are
-/// determined by which of 4 feature bands is loud in which third of the utterance.
-func writeToyCorpus(_ dir: URL, utterances: Int = 24, seed: UInt64 = 1) throws {
-    let words = ["alpha", "beta", "gamma", "delta"]
-    var g = Xoshiro256(seed: seed)
-    var train = "id\taudio\tn_frames\ttgt_text\n", dev = train
-    for i in 0..<utterances {
-        let frames = 30 + g.nextInt(0, 20)
-        let picks = (0..<3).map { _ in g.nextInt(0, 4) }
-        var values = [Float](repeating: 0, count: frames * 8)
-        for t in 0..<frames {
-            let band = picks[min(2, t * 3 / frames)]
-            for c in 0..<8 { values[t * 8 + c] = Float(g.nextGaussian()) * 0.3 + (c / 2 == band ? 2 : 0) }
-        }
-        try Data(Npy.encode(FeatureMatrix(rows: frames, cols: 8, values: values))).write(to: dir.appendingPathComponent("u\(i).npy"))
-        let line = "u\(i)\tu\(i).npy\t\(frames)\t\(picks.map { words[$0] }.joined(separator: " "))\n"
-        if i < utterances - 6 { train += line } else { dev += line }
-    }
-    try train.write(to: dir.appendingPathComponent("train.tsv"), atomically: true, encoding: .utf8)
-    try dev.write(to: dir.appendingPathComponent("dev.tsv"), atomically: true, encoding: .utf8)
-    try words.map { "\($0) 10\n" }.joined().write(to: dir.appendingPathComponent("dict.txt"), atomically: true, encoding: .utf8)
-}
-
 /// SpecAugment's "lb" policy (F 27, T 100) would mask whole toy utterances (8 channels, 30–50
 /// frames); the resume test keeps it on to check its per-sample seeding, the learning test off.
 func toyConfig(_ dir: URL, maxUpdate: Int, attention: String = "MTLA", specAugment: Bool = true,
@@ -86,7 +63,7 @@ func toyConfig(_ dir: URL, maxUpdate: Int, attention: String = "MTLA", specAugme
     @Test func runTrainsAndWritesTheExperiment() throws {
         let dir = try TestData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try writeToyCorpus(dir)
+        try ToyCorpus.write(to: dir)
         let exp = dir.appendingPathComponent("exp")
         var lines: [String] = []
         let run = try TrainingRun(config: try toyConfig(dir, maxUpdate: 120, specAugment: false, valid: "train.tsv", interval: 20), experiment: exp,
@@ -113,7 +90,7 @@ func toyConfig(_ dir: URL, maxUpdate: Int, attention: String = "MTLA", specAugme
     @Test func resumedRunIsBitIdentical() throws {
         let dir = try TestData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try writeToyCorpus(dir)
+        try ToyCorpus.write(to: dir)
         let straight = dir.appendingPathComponent("straight"), resumed = dir.appendingPathComponent("resumed")
         try TrainingRun(config: try toyConfig(dir, maxUpdate: 10), experiment: straight, resume: false).run()
         try TrainingRun(config: try toyConfig(dir, maxUpdate: 10), experiment: resumed, resume: false).run(stopAfter: 6)

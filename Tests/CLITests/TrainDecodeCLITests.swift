@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import _TestSupport
+
+/// `mtla train` then `mtla decode`, `mtla average`, `mtla plot` on the toy corpus, as a user runs them.
+@Suite struct TrainDecodeCLITests {
+    static let config = """
+        task: asr
+        seed: 5
+        model:
+          input_feat_per_channel: 8
+          conv_kernel_sizes: "3"
+          conv_channels: 16
+          encoder_layers: 1
+          encoder_embed_dim: 16
+          encoder_ffn_embed_dim: 32
+          encoder_attention_heads: 2
+          decoder_layers: 1
+          decoder_embed_dim: 16
+          decoder_ffn_embed_dim: 32
+          decoder_attention_heads: 2
+          decoder_att_type: MTLA
+          decoder_kv_lora_rank: 8
+          decoder_qk_nope_head_dim: 4
+          decoder_qk_rope_head_dim: 4
+          decoder_v_head_dim: 4
+          vocab_size: 8
+        data:
+          train: train.tsv
+          valid: dev.tsv
+          dict: dict.txt
+          max_tokens: 200
+          spec_augment: false
+        optimization:
+          lr: 0.01
+          warmup_updates: 5
+          max_update: 12
+        checkpoint:
+          log_interval: 4
+          validate_interval_updates: 6
+          save_interval_updates: 6
+        """
+
+    @Test func trainDecodeAverageAndPlot() throws {
+        let dir = try TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ToyCorpus.write(to: dir)
+        let cfg = dir.appendingPathComponent("exp.yaml")
+        try Self.config.write(to: cfg, atomically: true, encoding: .utf8)
+        let exp = dir.appendingPathComponent("exp").path
+        let train = try runMTLA(["train", cfg.path, "--exp-dir", exp, "--set", "data.root=\(dir.path)", "--stop-after", "6"])
+        #expect(train.status == 0, "\(train.err)")
+        #expect(train.err.contains("stopped after update 6"))
+        let resumed = try runMTLA(["train", cfg.path, "--exp-dir", exp, "--set", "data.root=\(dir.path)", "--resume"])
+        #expect(resumed.status == 0 && resumed.err.contains("resuming at update 6") && resumed.out.contains("last validation: accuracy"),
+                "\(resumed.err)")
+        let again = try runMTLA(["train", cfg.path, "--exp-dir", exp, "--set", "data.root=\(dir.path)"])
+        #expect(again.status != 0 && again.err.contains("--resume"))
+        let typo = try runMTLA(["train", cfg.path, "--exp-dir", exp + "2", "--set", "optimization.lrr=1"])
+        #expect(typo.status != 0 && typo.err.contains("optimization.lrr") && typo.err.contains("did you mean lr"))
+
+        let average = try runMTLA(["average", "--exp-dir", exp, "--last", "2", "-o", dir.appendingPathComponent("avg.safetensors").path])
+        #expect(average.status == 0, "\(average.err)")
+        let out = dir.appendingPathComponent("decode").path
+        let decode = try runMTLA(["decode", dir.appendingPathComponent("avg.safetensors").path, "--manifest",
+                                  dir.appendingPathComponent("dev.tsv").path, "--dict", dir.appendingPathComponent("dict.txt").path,
+                                  "--out-dir", out, "--beam", "3", "--nbest", "2", "--max-len-b", "6", "--post-process", "none"])
+        #expect(decode.status == 0, "\(decode.err)")
+        let hyp = try String(contentsOfFile: out + "/hyp.txt", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(hyp.count == 7 && hyp.last == "")   // 6 inputs, one line each
+        #expect(hyp.dropLast().allSatisfy { $0.split(separator: " ").allSatisfy { ToyCorpus.words.contains(String($0)) } })
+        let refs = try String(contentsOfFile: out + "/ref.txt", encoding: .utf8)
+        #expect(refs.split(separator: "\n").count == 6)
+        let nbest = try String(contentsOfFile: out + "/nbest.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(nbest.count == 6)
+        let first = try JSONSerialization.jsonObject(with: Data(nbest[0].utf8)) as! [String: Any]
+        #expect((first["hypotheses"] as! [Any]).count == 2 && first["id"] as? String == "u18")
+        let efficiency = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/efficiency.json"))) as! [String: Any]
+        for key in ["inference_seconds", "real_time_factor", "peak_rss_bytes", "average_kv_cache_bytes", "kv_cache_floats_per_token_per_row"] {
+            #expect(efficiency[key] != nil, "\(key)")
+        }
+        let generate = try String(contentsOfFile: out + "/generate.txt", encoding: .utf8)
+        #expect(generate.contains("T-0\t") && generate.contains("H-5\t") && generate.contains("P-5\t"))
+        let refused = try runMTLA(["decode", dir.appendingPathComponent("avg.safetensors").path, "--manifest", dir.appendingPathComponent("dev.tsv").path,
+                                   "--dict", dir.appendingPathComponent("dict.txt").path, "--out-dir", out])
+        #expect(refused.status != 0 && refused.err.contains("exists"))
+        let plot = try runMTLA(["plot", exp])
+        #expect(plot.status == 0 && plot.out.contains("loss.svg"))
+    }
+}
