@@ -40,6 +40,9 @@ public struct Batch: Sendable {
     public var sourceFrames: Int
     /// Position of this batch in its plan.
     public var position: Int
+    /// The samples' auxiliary targets (B, A) right-padded with pad, and their lengths (B), when every
+    /// sample has one (e.g. transcripts for an ST encoder's CTC).
+    public var auxiliaryTarget: (tokens: Int32Tensor, lengths: [Int32])? = nil
 
     /// B.
     public var count: Int { ids.count }
@@ -172,10 +175,18 @@ public struct Collater: Sendable, Equatable {
             target[i * s + y.count] = eos
         }
         let tl = items.map { Int32($0.sample.target.count + 1) }
-        return Batch(ids: ids, indices: items.map(\.index), source: source,
-                     prevOutputTokens: Int32Tensor(shape: [b, s], scalars: prev),
-                     target: Int32Tensor(shape: [b, s], scalars: target),
-                     targetLengths: tl, targetTokens: tl.reduce(0) { $0 + Int($1) },
-                     sourceFrames: source.lengths.reduce(0) { $0 + Int($1) }, position: position)
+        var batch = Batch(ids: ids, indices: items.map(\.index), source: source,
+                          prevOutputTokens: Int32Tensor(shape: [b, s], scalars: prev),
+                          target: Int32Tensor(shape: [b, s], scalars: target),
+                          targetLengths: tl, targetTokens: tl.reduce(0) { $0 + Int($1) },
+                          sourceFrames: source.lengths.reduce(0) { $0 + Int($1) }, position: position)
+        let auxiliaries = items.compactMap(\.sample.auxiliaryTarget)
+        if auxiliaries.count == b {
+            let a = max(1, auxiliaries.map(\.count).max() ?? 0)
+            var values = [Int32](repeating: pad, count: b * a)
+            for (i, t) in auxiliaries.enumerated() { for (k, x) in t.enumerated() { values[i * a + k] = x } }
+            batch.auxiliaryTarget = (Int32Tensor(shape: [b, a], scalars: values), auxiliaries.map { Int32($0.count) })
+        }
+        return batch
     }
 }

@@ -28,6 +28,8 @@ public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
     /// 1-based physical line of each row in the manifest.
     public let lines: [Int]
     private let targets: [[Int32]]
+    /// Auxiliary targets (e.g. transcripts for CTC), when an auxiliary column was given.
+    private let auxiliaries: [[Int32]]?
     private let sources: [Source]
     /// Whether row i holds raw audio (only those are speed-perturbed).
     private let isAudio: [Bool]
@@ -48,8 +50,10 @@ public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
     ///   - featureSource: how raw audio becomes features.
     /// - Throws: `CorpusError.badLine` (a malformed TSV line, with its number), `.duplicateID`,
     ///   `.sample` (a target that cannot be encoded, or unreadable audio headers), `.cannotRead`.
+    ///   - auxiliaryText: a TSV column (e.g. `src_text`) encoded into each sample's `auxiliaryTarget`.
     public init(manifest: String, root: String? = nil, textEncoding: any TextEncoding,
-                featureSource: AudioFeatureOptions = AudioFeatureOptions()) throws {
+                featureSource: AudioFeatureOptions = AudioFeatureOptions(),
+                auxiliaryText: (column: String, encoding: any TextEncoding)? = nil) throws {
         manifestPath = manifest
         let base = root ?? (manifest as NSString).deletingLastPathComponent
         self.root = base
@@ -72,7 +76,7 @@ public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
         reader = FeatureReader(options: featureSource)
         var seen = Set<String>()
         var stats = LabelStatistics()
-        var targets: [[Int32]] = []
+        var targets: [[Int32]] = [], auxiliaries: [[Int32]] = []
         var sources: [Source] = []
         targets.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
@@ -81,12 +85,21 @@ public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
                 let e = try textEncoding.encodeCountingUnknowns(row.tgtText)
                 stats.add(e)
                 targets.append(e.ids)
+                if let aux = auxiliaryText {
+                    guard let text = row[column: aux.column] else {
+                        throw CorpusError.badLine(path: manifest, line: lines[i], reason: "no '\(aux.column)' column value")
+                    }
+                    auxiliaries.append(try aux.encoding.encode(text))
+                }
+            } catch let e as CorpusError {
+                throw e
             } catch {
                 throw CorpusError.wrap(error, id: row.id, location: "\(manifest):\(lines[i])")
             }
             sources.append(Self.classify(row.audio.resolved(against: base)))
         }
         self.targets = targets
+        self.auxiliaries = auxiliaryText == nil ? nil : auxiliaries
         self.sources = sources
         labelStatistics = stats
         var isAudio: [Bool] = sources.map { if case .audio = $0 { true } else { false } }
@@ -143,7 +156,7 @@ public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
             case let .ark(p, offset):
                 m = try reader.arkFeatures(path: p, offset: offset, key: row.id, factor: factor)
             }
-            return Sample(id: row.id, source: .features(m), target: targets[index])
+            return Sample(id: row.id, source: .features(m), target: targets[index], auxiliaryTarget: auxiliaries?[index])
         } catch {
             throw CorpusError.wrap(error, id: row.id, location: location(index))
         }

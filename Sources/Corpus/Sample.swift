@@ -25,11 +25,15 @@ public struct Sample: Sendable, Equatable {
     public var id: String
     public var source: SampleSource
     public var target: [Int32]
+    /// A second token sequence, e.g. the source-language transcript an ST encoder's CTC head learns
+    /// (no EOS); nil when the dataset has none.
+    public var auxiliaryTarget: [Int32]?
 
-    public init(id: String, source: SampleSource, target: [Int32]) {
+    public init(id: String, source: SampleSource, target: [Int32], auxiliaryTarget: [Int32]? = nil) {
         self.id = id
         self.source = source
         self.target = target
+        self.auxiliaryTarget = auxiliaryTarget
     }
 }
 

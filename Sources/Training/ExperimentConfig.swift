@@ -34,6 +34,9 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         public var maxSourcePositions = 6_000
         public var maxTargetPositions = 1_024
         public var prefetch = 2
+        /// What the encoder's CTC head learns: `target`, or a TSV column such as `src_text` (the
+        /// transcript, encoded with the target dictionary — use a joint vocabulary).
+        public var ctcTarget = "target"
 
         public init() {}
 
@@ -41,7 +44,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             case format, root, train, valid, spmModel = "spm_model", dict, sourceSpmModel = "source_spm_model"
             case sourceDict = "source_dict", cmvn, globalCmvn = "global_cmvn", specAugment = "spec_augment"
             case maxTokens = "max_tokens", maxSentences = "max_sentences", maxSourcePositions = "max_source_positions"
-            case maxTargetPositions = "max_target_positions", prefetch
+            case maxTargetPositions = "max_target_positions", prefetch, ctcTarget = "ctc_target"
         }
         public static let keys = Set(CodingKeys.allCases.map(\.rawValue))
 
@@ -53,7 +56,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             try d.read(.cmvn, \.cmvn); try d.readOptional(.globalCmvn, \.globalCmvn); try d.read(.specAugment, \.specAugment)
             try d.readOptional(.maxTokens, \.maxTokens); try d.readOptional(.maxSentences, \.maxSentences)
             try d.read(.maxSourcePositions, \.maxSourcePositions); try d.read(.maxTargetPositions, \.maxTargetPositions)
-            try d.read(.prefetch, \.prefetch)
+            try d.read(.prefetch, \.prefetch); try d.read(.ctcTarget, \.ctcTarget)
             self = d.value
         }
     }

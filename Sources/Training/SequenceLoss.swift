@@ -8,7 +8,8 @@ import Transformer
 /// * `label_smoothed_cross_entropy` (ST, summarisation): ε-smoothed CE over every non-pad target
 ///   position (the prefix gets no loss).
 /// * `…_with_ctc` (ASR): plus `ctcWeight` × CTC of the encoder's `ctc_proj` logits against the target
-///   tokens with their EOS (blank = bos id 0, summed, infinite losses zeroed).
+///   tokens with their EOS (blank = bos id 0, summed, infinite losses zeroed) — or against the batch's
+///   `ctcTarget` when it has one (an ST encoder learning the source transcript).
 /// * `…_with_ctc_ic` (SLU): the first target token (the intent label) weighted by `intentWeight`,
 ///   the rest by 1, and CTC on the targets without the intent token.
 public struct SequenceLoss: Sendable, Equatable, Codable {
@@ -66,11 +67,16 @@ public struct SequenceLoss: Sendable, Equatable, Codable {
         }
         var ctcValue = 0.0
         if ctcWeight > 0, let ctcLogits = model.ctcLogits(encoded, on: tape) {
-            let skip = intentWeight != 1 ? 1 : 0   // SLU: CTC without the intent token
-            let targets = column(batch.target, skip, s - skip)
-            let lengths = (0..<b).map { r in Int32(targets.scalars[(r * (s - skip))..<((r + 1) * (s - skip))].filter { $0 != pad }.count) }
+            let targets: Int32Tensor, lengths: [Int32]
+            if let aux = batch.ctcTarget {   // e.g. the transcript for an ST encoder
+                (targets, lengths) = aux
+            } else {
+                let skip = intentWeight != 1 ? 1 : 0   // SLU: CTC without the intent token
+                targets = column(batch.target, skip, s - skip)
+                lengths = (0..<b).map { r in Int32(targets.scalars[(r * (s - skip))..<((r + 1) * (s - skip))].filter { $0 != pad }.count) }
+            }
             let ctc = tape.ctcLoss(ctcLogits, layout: .batchMajor, inputLengths: encoded.lengthTensor, targets: targets,
-                                   targetLayout: .padded(maxLength: s - skip), targetLengths: Int32Tensor(shape: [b], scalars: lengths),
+                                   targetLayout: .padded(maxLength: targets.shape[1]), targetLengths: Int32Tensor(shape: [b], scalars: lengths),
                                    blank: Int(model.config.bos), reduction: .sum, zeroInfinity: true)
             ctcValue = Double(ctc.value.item)
             loss = tape.add(loss, tape.affine(ctc, ctcWeight))

@@ -9,12 +9,16 @@ public struct TrainingBatch {
     public var input: ModelInput
     public var prevOutputTokens: Int32Tensor
     public var target: Int32Tensor
+    /// What the encoder's CTC head learns, when not the target: tokens (B, A) padded, lengths (B).
+    public var ctcTarget: (tokens: Int32Tensor, lengths: [Int32])?
 
-    public init(ids: [String], input: ModelInput, prevOutputTokens: Int32Tensor, target: Int32Tensor) {
+    public init(ids: [String], input: ModelInput, prevOutputTokens: Int32Tensor, target: Int32Tensor,
+                ctcTarget: (tokens: Int32Tensor, lengths: [Int32])? = nil) {
         self.ids = ids
         self.input = input
         self.prevOutputTokens = prevOutputTokens
         self.target = target
+        self.ctcTarget = ctcTarget
     }
 
     /// Non-pad target tokens (fairseq's `ntokens`, the sample size of the token-level losses).

@@ -106,7 +106,9 @@ public final class TrainingRun {
     static func dataset(_ c: ExperimentConfig, _ path: String, _ data: ExperimentConfig.DataConfig,
                         _ target: any TextEncoding) throws -> any SampleDataset {
         switch data.format {
-        case "fairseq": return try FairseqSpeechDataset(manifest: path, root: data.root, textEncoding: target)
+        case "fairseq":
+            let aux = c.data.ctcTarget == "target" ? nil : (column: c.data.ctcTarget, encoding: target)
+            return try FairseqSpeechDataset(manifest: path, root: data.root, textEncoding: target, auxiliaryText: aux)
         case "kaldi": return try KaldiSpeechDataset(directory: path, textEncoding: target)
         default:
             let source = try encoding(spm: data.sourceSpmModel, dict: data.sourceDict ?? data.dict, what: "data.source_dict")
@@ -126,7 +128,8 @@ public final class TrainingRun {
         case let .features(x, lengths): input = .features(x, lengths: lengths)
         case let .tokens(t, lengths): input = .tokens(t, lengths: lengths)
         }
-        return TrainingBatch(ids: b.ids, input: input, prevOutputTokens: b.prevOutputTokens, target: b.target)
+        return TrainingBatch(ids: b.ids, input: input, prevOutputTokens: b.prevOutputTokens, target: b.target,
+                             ctcTarget: b.auxiliaryTarget)
     }
 
     /// Validation loss and accuracy over the whole validation set.
