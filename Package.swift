@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Attention", targets: ["Attention"]),
         .library(name: "Transformer", targets: ["Transformer"]),
+        .library(name: "Tokenizer", targets: ["Tokenizer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,9 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The C API over SentencePiece's C++ library (C++17, pure-C header include/CSentencePiece.h).
+        .target(name: "CSentencePiece",
+                linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
         .target(name: "SeededRandom", swiftSettings: cpuFlags),
         // L1
         .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"], swiftSettings: cpuFlags),
@@ -41,6 +45,7 @@ let package = Package(
         // L2
         .target(name: "Fbank", dependencies: ["AudioIO", "CFFTW", "SeededRandom"], swiftSettings: cpuFlags),
         .target(name: "Autograd", dependencies: ["TensorCore"], swiftSettings: cpuFlags),
+        .target(name: "Tokenizer", dependencies: ["CSentencePiece"], swiftSettings: cpuFlags),
         // L3
         .target(name: "FeatureStore", dependencies: ["Fbank", "AudioIO"], swiftSettings: cpuFlags),
         .target(name: "NN", dependencies: ["Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
@@ -55,6 +60,7 @@ let package = Package(
             name: "mtla",
             dependencies: [
                 "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom", "TensorCore", "NN", "Attention", "Transformer",
+                "Tokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: cpuFlags),
@@ -72,6 +78,8 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -7,5 +7,6 @@ struct MTLA: ParsableCommand {
         commandName: "mtla",
         abstract: "End-to-end speech toolkit: features, stores, scoring (and, later, training and decoding).",
         version: "0.1.0",
-        subcommands: [FbankCommand.self, StoreCommand.self, ScoreCommand.self, AttentionCommand.self, ModelCommand.self])
+        subcommands: [FbankCommand.self, StoreCommand.self, ScoreCommand.self, AttentionCommand.self, ModelCommand.self,
+                      SpmCommand.self, VocabCommand.self])
 }
