@@ -32,7 +32,10 @@ public final class SentencePieceModel: @unchecked Sendable {
         var error: UnsafeMutablePointer<CChar>?
         let h = data.withUnsafeBytes { spm_load_bytes($0.baseAddress, $0.count, &error) }
         guard let h else {
-            throw TokenizerError.invalidModel(file: source, reason: Self.take(error) ?? "cannot load SentencePiece model")
+            let message = Self.take(error) ?? ""
+            let reason = message.contains("ParseFromArray") ? "not a SentencePiece model (the protobuf does not parse)"
+                                                             : Self.readable(message)
+            throw TokenizerError.invalidModel(file: source, reason: reason)
         }
         handle = h
         self.source = source
@@ -194,7 +197,22 @@ public final class SentencePieceModel: @unchecked Sendable {
     static func take(_ error: UnsafeMutablePointer<CChar>?) -> String? {
         guard let error else { return nil }
         defer { spm_free(error) }
-        return String(cString: error)
+        return readable(String(cString: error))
+    }
+
+    /// Drops the source location of a failed library check, keeping its explanation:
+    /// `cannot train: Internal: ./src/trainer_interface.cc(660) [(a) == (b)] Vocabulary size too high`
+    /// becomes `cannot train: Vocabulary size too high`.
+    static func readable(_ message: String) -> String {
+        guard let src = message.range(of: "./src/"), let close = message.range(of: "] ", range: src.upperBound..<message.endIndex)
+        else { return message }
+        let explanation = message[close.upperBound...].trimmingCharacters(in: .whitespaces)
+        guard !explanation.isEmpty else { return message }
+        var head = message[..<src.lowerBound]
+        for code in ["Internal: ", "Invalid argument: ", "Out of range: ", "Failed precondition: "] where head.hasSuffix(code) {
+            head = head.dropLast(code.count)
+        }
+        return head + explanation
     }
 
     private static func takeText(_ rc: Int32, _ text: UnsafeMutablePointer<CChar>?, _ n: Int,

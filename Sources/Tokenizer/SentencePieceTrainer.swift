@@ -138,12 +138,14 @@ public enum SentencePieceTrainer {
         try options.validate()
         var flags = options.flags
         var sentences: [[UInt8]]? = nil
+        var source = "in-memory sentences"
         switch input {
         case let .file(url):
             guard FileManager.default.isReadableFile(atPath: url.path) else {
                 throw TokenizerError.cannotRead(file: url.path, reason: "no such file or not readable")
             }
             flags.append(("input", url.path))
+            source = url.path
         case let .sentences(list):
             guard !list.isEmpty else { throw TokenizerError.invalidOption(name: "input", reason: "no sentences") }
             sentences = list.map { Array($0.utf8) }
@@ -168,7 +170,7 @@ public enum SentencePieceTrainer {
             }
         }
         guard rc == 0, let model else {
-            throw TokenizerError.sentencePiece(operation: "training", message: SentencePieceModel.take(error) ?? "failed")
+            throw TokenizerError.sentencePiece(operation: "training on \(source)", message: SentencePieceModel.take(error) ?? "failed")
         }
         defer { spm_free(model) }
         return try SentencePieceModel(serialized: Data(bytes: model, count: n), source: "<trained>")
