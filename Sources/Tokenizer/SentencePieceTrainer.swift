@@ -82,6 +82,12 @@ public enum SentencePieceTrainer {
             unkId = s.unkId; bosId = s.bosId; eosId = s.eosId; padId = s.padId
         }
 
+        /// The options a model was trained with: its trainer spec and normaliser name.
+        public init(modelProto p: SentencePieceModelProto) {
+            self.init(trainerSpec: p.trainerSpec)
+            if !p.normalizerName.isEmpty { normalizationRuleName = p.normalizerName }
+        }
+
         /// Checks values the library would reject late or not at all.
         public func validate() throws {
             guard vocabSize > 0 else { throw TokenizerError.invalidOption(name: "vocab_size", reason: "\(vocabSize) must be positive") }

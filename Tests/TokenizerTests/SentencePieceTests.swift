@@ -131,8 +131,9 @@ enum Golden {
     @Test func bpeReproducesGolden() throws {
         let golden = try Golden.model("bpe")
         let proto = try golden.modelProto()
-        let options = SentencePieceTrainer.Options(trainerSpec: proto.trainerSpec)
-        #expect(options.modelType == .bpe && options.vocabSize == 200)
+        let options = SentencePieceTrainer.Options(modelProto: proto)
+        #expect(options.modelType == .bpe && options.vocabSize == 200 && options.normalizationRuleName == "nmt_nfkc")
+        #expect(options.flags.contains { $0 == ("shuffle_input_sentence", "false") })
         let ours = try SentencePieceTrainer.train(options, input: .file(Golden.trainText))
         let ourProto = try ours.modelProto()
         #expect(ourProto.pieces == proto.pieces)
