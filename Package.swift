@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Attention", targets: ["Attention"]),
         .library(name: "Transformer", targets: ["Transformer"]),
+        .library(name: "Tokenizer", targets: ["Tokenizer"]),
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Decoding", targets: ["Decoding"]),
         .library(name: "Training", targets: ["Training"]),
@@ -37,6 +38,9 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The C API over SentencePiece's C++ library (C++17, pure-C header include/CSentencePiece.h).
+        .target(name: "CSentencePiece",
+                linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
         .target(name: "SeededRandom", swiftSettings: cpuFlags),
         // L1
         .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"], swiftSettings: cpuFlags),
@@ -45,6 +49,7 @@ let package = Package(
         // L2
         .target(name: "Fbank", dependencies: ["AudioIO", "CFFTW", "SeededRandom"], swiftSettings: cpuFlags),
         .target(name: "Autograd", dependencies: ["TensorCore"], swiftSettings: cpuFlags),
+        .target(name: "Tokenizer", dependencies: ["CSentencePiece"], swiftSettings: cpuFlags),
         // L3
         .target(name: "FeatureStore", dependencies: ["Fbank", "AudioIO"], swiftSettings: cpuFlags),
         .target(name: "NN", dependencies: ["Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
@@ -52,7 +57,7 @@ let package = Package(
         .target(name: "Optim", dependencies: ["NN", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         .target(name: "Attention", dependencies: ["NN", "Autograd", "TensorCore", "SeededRandom"], swiftSettings: cpuFlags),
         // L5 (and Corpus, the data pipeline: L4 in the architecture document)
-        .target(name: "Corpus", dependencies: ["FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom",
+        .target(name: "Corpus", dependencies: ["Tokenizer", "FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom",
                                             .product(name: "Yams", package: "Yams")],
                 swiftSettings: cpuFlags),
         .target(name: "Transformer", dependencies: ["Attention", "NN", "Autograd", "TensorCore", "SeededRandom"],
@@ -68,7 +73,7 @@ let package = Package(
             name: "mtla",
             dependencies: [
                 "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom", "TensorCore", "NN", "Optim", "Attention", "Transformer",
-                "Decoding", "Training",
+                "Tokenizer", "Corpus", "Decoding", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: cpuFlags),
@@ -89,6 +94,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Optim", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom", "_TestSupport"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -51,9 +51,10 @@ public final class TrainingRun {
         let data = Self.resolve(config.data)
         let targetEncoding = try Self.encoding(spm: data.spmModel, dict: data.dict, what: "data.dict")
         (train, valid) = try (Self.dataset(config, data.train, data, targetEncoding), Self.dataset(config, data.valid, data, targetEncoding))
-        if let dict = targetEncoding as? WhitespaceDictionaryEncoding, dict.symbols.count != config.model.vocabSize {
+        let dictionarySize = (targetEncoding as? WhitespaceDictionaryEncoding)?.count ?? (targetEncoding as? SentencePieceEncoding)?.dictionary.count
+        if let size = dictionarySize, size != config.model.vocabSize {
             throw TrainingError.invalidOption(name: "model.vocab_size", value: "\(config.model.vocabSize)",
-                                              expected: "the dictionary's size \(dict.symbols.count) (\(data.dict ?? ""))")
+                                              expected: "the dictionary's size \(size) (\(data.dict ?? ""))")
         }
         var transforms = FeatureTransforms()
         if config.data.cmvn == "utterance" { transforms.utteranceCMVN = UtteranceCMVN() }
@@ -93,13 +94,11 @@ public final class TrainingRun {
         return r
     }
 
-    /// The text encoding of a side: a fairseq dictionary over whitespace tokens (SentencePiece pieces
-    /// when `spm` is given are split first by the Tokenizer).
+    /// The text encoding of a side: raw text through the SentencePiece model `spm` into the fairseq
+    /// dictionary `dict`, or (without `spm`) whitespace tokens looked up in `dict`.
     static func encoding(spm: String?, dict: String?, what: String) throws -> any TextEncoding {
         guard let dict else { throw TrainingError.invalidOption(name: what, value: "missing", expected: "a fairseq dict.txt path") }
-        if spm != nil {
-            throw TrainingError.invalidOption(name: "data.spm_model", value: spm!, expected: "nothing yet: SentencePiece encoding comes with the Tokenizer target; give pre-tokenised text with a dict")
-        }
+        if let spm { return try SentencePieceEncoding(modelPath: spm, dictionaryPath: dict) }
         return try WhitespaceDictionaryEncoding(dictionaryPath: dict)
     }
 

@@ -5,8 +5,9 @@ import ArgumentParser
 struct MTLA: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mtla",
-        abstract: "End-to-end speech toolkit: features, stores, scoring (and, later, training and decoding).",
+        abstract: "End-to-end speech toolkit: features, stores, tokenisation, models, training, decoding, scoring.",
         version: "0.1.0",
         subcommands: [FbankCommand.self, StoreCommand.self, ScoreCommand.self, AttentionCommand.self, ModelCommand.self,
-                      AverageCommand.self, PlotCommand.self, BenchCommand.self, TrainCommand.self, DecodeCommand.self])
+                      SpmCommand.self, VocabCommand.self, TrainCommand.self, AverageCommand.self, DecodeCommand.self, PlotCommand.self,
+                      BenchCommand.self])
 }
