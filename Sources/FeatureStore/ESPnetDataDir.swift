@@ -183,6 +183,18 @@ public struct ESPnetDataDir: Sendable {
         return try KaldiScp.read(path: path("feats.scp"))
     }
 
+    /// Any other table file of the directory (`key rest-of-line`, e.g. ESPnet's `text.tc.en`), by key.
+    /// - Throws: `FeatureStoreError.cannotRead` when the file is missing, the table errors for bad lines.
+    public func table(named name: String) throws -> [String: String] {
+        let file = path(name)
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw FeatureStoreError.cannotRead(path: file, reason: "no such file")
+        }
+        var d: [String: String] = [:]
+        for t in try Self.readTable(path: file) where d[t.key] == nil { d[t.key] = t.value }
+        return d
+    }
+
     private func dictionary(_ name: String) -> [String: String] {
         var d: [String: String] = [:]
         for t in tables[name] ?? [] where d[t.key] == nil { d[t.key] = t.value }

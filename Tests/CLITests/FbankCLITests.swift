@@ -185,6 +185,24 @@ import _TestSupport
         #expect(record.contains("\"cmvn\" : \"global\""))
     }
 
+    /// `--extra-column src_text=text.en` carries a second transcript into the TSV (ST's source text);
+    /// an utterance missing from the table is an error naming the file.
+    @Test func extraColumnsFromDataDirTables() throws {
+        let data = try makeDataDir("st", files: ["es01.wav"])
+        try "es01-a es01 0.00 1.00\nes01-b es01 1.00 2.00\n".write(toFile: data + "/segments", atomically: true, encoding: .utf8)
+        try "es01-a ein Satz\nes01-b noch einer\n".write(toFile: data + "/text", atomically: true, encoding: .utf8)
+        try "es01-a es01\nes01-b es01\n".write(toFile: data + "/utt2spk", atomically: true, encoding: .utf8)
+        try "es01-a one sentence\nes01-b another one\n".write(toFile: data + "/text.en", atomically: true, encoding: .utf8)
+        let r = try runMTLA(["fbank", "--manifest", data, "--out-dir", path("st-out"), "--extra-column", "src_text=text.en"])
+        #expect(r.status == 0, "\(r.err)")
+        let manifest = try FairseqManifest.read(path: path("st-out/st.tsv"))
+        #expect(manifest.columns.contains("src_text"))
+        #expect(manifest.rows.map(\.srcText) == ["one sentence", "another one"] && manifest.rows.map(\.tgtText) == ["ein Satz", "noch einer"])
+        try "es01-a one sentence\n".write(toFile: data + "/text.en", atomically: true, encoding: .utf8)
+        let missing = try runMTLA(["fbank", "--manifest", data, "--out-dir", path("st-out2"), "--extra-column", "src_text=text.en"])
+        #expect(missing.status != 0 && missing.err.contains("text.en") && missing.err.contains("es01-b"))
+    }
+
     /// ESPnet's flac.ark / wav.ark (kaldiio AUDIO entries) and Kaldi's wave ark hold the same samples,
     /// so features from all three are bit-identical; the golden scp lines become wav.scp lines.
     @Test func arkAudioEntriesAsWavScp() throws {

@@ -17,7 +17,7 @@ struct CorpusExtraction {
         guard let manifest = c.manifest else { return }
         guard let outDir = c.outDir else { throw CLIError.badManifest(path: manifest, reason: "corpus mode needs --out-dir") }
         let jobs = max(1, c.jobs)
-        let input = try ManifestLoader.load(manifest)
+        let input = try ManifestLoader.load(manifest, extraColumns: try c.parsedExtraColumns())
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
 
         let sink: FeatureSink

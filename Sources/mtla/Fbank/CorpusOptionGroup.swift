@@ -30,4 +30,18 @@ struct CorpusOptionGroup: ParsableArguments {
     var skipBad = false
     @Flag(help: "Run wav.scp entries that are shell pipelines (ending in '|').")
     var allowPipes = false
+    @Option(name: .customLong("extra-column"),
+            help: "Data dirs: add TSV column NAME from the table FILE of the data dir (`utt text`), e.g. src_text=text.en (repeatable).")
+    var extraColumns: [String] = []
+
+    /// `--extra-column` as (column, file) pairs. - Throws: `ValidationError` for a malformed one.
+    func parsedExtraColumns() throws -> [(column: String, file: String)] {
+        try extraColumns.map { spec in
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--extra-column expects NAME=FILE, got '\(spec)'")
+            }
+            return (parts[0], parts[1])
+        }
+    }
 }

@@ -34,6 +34,8 @@ struct ExtractionItem: Sendable {
     var row: FairseqManifestRow?
     var text: String?
     var speaker: String?
+    /// Extra output TSV columns (`--extra-column NAME=FILE`), by name.
+    var extra: [String: String] = [:]
 }
 
 /// A failed utterance (for `--skip-bad` and the error message).

@@ -54,6 +54,9 @@ final class ZipFeatureSink: FeatureSink {
             row.audio = .zipEntry(zipPath: "fbank80.zip", offset: e.dataOffset, length: e.length)
             row.nFrames = rows
             if row.speaker == nil { row.speaker = item.speaker }
+            for (column, value) in item.extra {
+                if column == "src_text" { row.srcText = value } else { row.extra[column] = value }
+            }
             manifest.rows.append(row)
         }
         let tsv = (dir as NSString).appendingPathComponent(tsvName + ".tsv")

@@ -17,7 +17,7 @@ enum ManifestLoader {
     ///   (`.tsv`: `id audio …`, audio a file path or `zip:offset:length`), or a lone `wav.scp`.
     /// - Throws: the store errors naming file and line; `CLIError.badManifest` for duplicate ids or a
     ///   segment whose recording is missing.
-    static func load(_ path: String) throws -> LoadedManifest {
+    static func load(_ path: String, extraColumns: [(column: String, file: String)] = []) throws -> LoadedManifest {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw FeatureStoreError.cannotRead(path: path, reason: "no such file or directory")
@@ -25,7 +25,9 @@ enum ManifestLoader {
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let loaded: LoadedManifest
         if isDir.boolValue {
-            loaded = try fromDataDir(ESPnetDataDir(directory: path), name: base)
+            loaded = try fromDataDir(ESPnetDataDir(directory: path), name: base, extraColumns: extraColumns)
+        } else if !extraColumns.isEmpty {
+            throw CLIError.badManifest(path: path, reason: "--extra-column needs a data directory")
         } else if path.hasSuffix(".tsv") {
             loaded = try fromTSV(path, name: base)
         } else {
@@ -39,7 +41,8 @@ enum ManifestLoader {
         return loaded
     }
 
-    static func fromDataDir(_ dir: ESPnetDataDir, name: String) throws -> LoadedManifest {
+    static func fromDataDir(_ dir: ESPnetDataDir, name: String, extraColumns: [(column: String, file: String)] = []) throws -> LoadedManifest {
+        let extras = try extraColumns.map { (column: $0.column, file: $0.file, values: try dir.table(named: $0.file)) }
         let wav = try dir.wavEntries()
         let text = dir.text
         let speakers = Dictionary(dir.utt2spk.map { ($0.utterance, $0.speaker) }, uniquingKeysWith: { a, _ in a })
@@ -68,7 +71,16 @@ enum ManifestLoader {
                                             text: text[s.utterance], speaker: speakers[s.utterance]))
             }
         }
-        return LoadedManifest(items: items, columns: nil, defaultName: name)
+        for i in items.indices {
+            for e in extras {
+                guard let v = e.values[items[i].id] else {
+                    throw CLIError.badManifest(path: dir.path(e.file), reason: "no line for utterance '\(items[i].id)'")
+                }
+                items[i].extra[e.column] = v
+            }
+        }
+        let columns: [String]? = extras.isEmpty ? nil : FairseqManifest.defaultColumns + extras.map(\.column)
+        return LoadedManifest(items: items, columns: columns, defaultName: name)
     }
 
     /// Audio paths in a TSV are taken as written when they exist, else relative to the TSV's folder.
