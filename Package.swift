@@ -74,7 +74,7 @@ let package = Package(
             dependencies: [
                 "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom", "TensorCore", "NN", "Optim", "Attention", "Transformer",
                 "Tokenizer", "Corpus", "Decoding", "Training",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: cpuFlags),
         // Benchmarks (run by Tools/bench, never in CI)
