@@ -238,7 +238,9 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
 
     /// - Throws: the first inconsistency, naming its key.
     public func validated(file: String = "<config>") throws -> ExperimentConfig {
-        _ = try model.validated()
+        var m = model
+        if m.vocabSize == 0 { m.vocabSize = Int(max(m.bos, m.eos, m.paddingIdx, m.unk)) + 1 }   // resolved from the dictionary later
+        _ = try m.validated()
         _ = try trainerOptions.validated()
         _ = try generation.validated()
         func check(_ ok: Bool, _ key: String, _ value: Any, _ expected: String) throws {

@@ -28,7 +28,14 @@ public final class TrainingRun {
     /// Prepares (or, with `resume`, reopens) the run.
     /// - Throws: `TrainingError` for an existing run without `resume` or a config that differs from
     ///   it, `CorpusError` for unreadable data, `ModelError` for a vocabulary that does not fit.
-    public init(config: ExperimentConfig, experiment: URL, resume: Bool, report: @escaping (String) -> Void = { _ in }) throws {
+    ///
+    /// `model.vocab_size: 0` takes the size of the target dictionary.
+    public init(config given: ExperimentConfig, experiment: URL, resume: Bool, report: @escaping (String) -> Void = { _ in }) throws {
+        var config = given
+        let data = Self.resolve(given.data)
+        let targetEncoding = try Self.encoding(spm: data.spmModel, dict: data.dict, what: "data.dict")
+        let dictionarySize = (targetEncoding as? WhitespaceDictionaryEncoding)?.count ?? (targetEncoding as? SentencePieceEncoding)?.dictionary.count
+        if config.model.vocabSize == 0, let size = dictionarySize { config.model.vocabSize = size }
         self.config = try config.validated()
         self.report = report
         self.experiment = experiment
@@ -48,10 +55,7 @@ public final class TrainingRun {
         } else {
             try Data(resolved.utf8).write(to: configURL, options: .atomic)
         }
-        let data = Self.resolve(config.data)
-        let targetEncoding = try Self.encoding(spm: data.spmModel, dict: data.dict, what: "data.dict")
         (train, valid) = try (Self.dataset(config, data.train, data, targetEncoding), Self.dataset(config, data.valid, data, targetEncoding))
-        let dictionarySize = (targetEncoding as? WhitespaceDictionaryEncoding)?.count ?? (targetEncoding as? SentencePieceEncoding)?.dictionary.count
         if let size = dictionarySize, size != config.model.vocabSize {
             throw TrainingError.invalidOption(name: "model.vocab_size", value: "\(config.model.vocabSize)",
                                               expected: "the dictionary's size \(size) (\(data.dict ?? ""))")
@@ -107,7 +111,7 @@ public final class TrainingRun {
         switch data.format {
         case "fairseq":
             let aux = c.data.ctcTarget == "target" ? nil : (column: c.data.ctcTarget, encoding: target)
-            return try FairseqSpeechDataset(manifest: path, root: data.root, textEncoding: target, auxiliaryText: aux)
+            return try FairseqSpeechDataset(manifest: path, root: nil, textEncoding: target, auxiliaryText: aux)   // audio paths relative to the TSV
         case "kaldi": return try KaldiSpeechDataset(directory: path, textEncoding: target)
         default:
             let source = try encoding(spm: data.sourceSpmModel, dict: data.sourceDict ?? data.dict, what: "data.source_dict")

@@ -190,7 +190,11 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try positive(.encoderLayers, encoderLayers); try positive(.encoderEmbedDim, encoderEmbedDim)
         try positive(.encoderFfnEmbedDim, encoderFfnEmbedDim); try positive(.encoderAttentionHeads, encoderAttentionHeads)
         try positive(.decoderLayers, decoderLayers); try positive(.decoderEmbedDim, decoderEmbedDim)
-        try positive(.decoderFfnEmbedDim, decoderFfnEmbedDim); try positive(.vocabSize, vocabSize)
+        try positive(.decoderFfnEmbedDim, decoderFfnEmbedDim)
+        if vocabSize <= 0 {
+            throw ModelError.invalidConfig(field: "vocab_size", value: "\(vocabSize)",
+                                           expected: "a positive size (0 is resolved from the dictionary by mtla train)")
+        }
         try positive(.encoderProjectorDsRate, encoderProjectorDsRate); try positive(.maxSourcePositions, maxSourcePositions)
         if encoderEmbedDim % encoderAttentionHeads != 0 {
             throw ModelError.invalidConfig(field: "encoder_attention_heads", value: "\(encoderAttentionHeads)",

@@ -84,6 +84,9 @@ import _TestSupport
         let refused = try runMTLA(["decode", dir.appendingPathComponent("avg.safetensors").path, "--manifest", dir.appendingPathComponent("dev.tsv").path,
                                    "--dict", dir.appendingPathComponent("dict.txt").path, "--out-dir", out])
         #expect(refused.status != 0 && refused.err.contains("exists"))
+        let summary = try runMTLA(["summarize", out, "-o", dir.appendingPathComponent("summary.json").path])
+        #expect(summary.status == 0 && summary.out.hasPrefix("decode_time_s=") && summary.out.contains(" rtf=")
+                && summary.out.contains(" kv_bytes_per_token=24"), "\(summary.out)\(summary.err)")   // MTLA s=2: (r 8 + dR 4)/2 floats × 4 bytes, 1 layer
         let plot = try runMTLA(["plot", exp])
         #expect(plot.status == 0 && plot.out.contains("loss.svg"))
     }
