@@ -8,5 +8,6 @@ struct MTLA: ParsableCommand {
         abstract: "End-to-end speech toolkit: features, stores, scoring (and, later, training and decoding).",
         version: "0.1.0",
         subcommands: [FbankCommand.self, StoreCommand.self, ScoreCommand.self, AttentionCommand.self, ModelCommand.self,
-                      AverageCommand.self, PlotCommand.self, BenchCommand.self, TrainCommand.self, DecodeCommand.self])
+                      AverageCommand.self, PlotCommand.self, BenchCommand.self, TrainCommand.self, DecodeCommand.self,
+                      MakeCorpusCommand.self])
 }
