@@ -261,7 +261,10 @@ public struct SentenceGenerator {
             pool = lexicon.nouns.filter { !$0.classes.isDisjoint(with: classes) }
         }
         if role == .subject && classes.contains(.person) && chance(0.05) {
-            return .and(.noun(body(pick(pool), role: .object, plainOnly: true)), .noun(body(pick(pool), role: .object, plainOnly: true)))
+            let a = pick(pool)
+            var b = pick(pool)
+            while b == a { b = pick(pool) }
+            return .and(.noun(body(a, role: .object, plainOnly: true)), .noun(body(b, role: .object, plainOnly: true)))
         }
         while true {
             let n = pick(pool)
