@@ -17,7 +17,9 @@ public enum GermanRealiser {
                 t = clause(main, order: .verbSecond(prefield: nil)) + [","] + subTokens
             }
         case let .coordinated(a, b, but):
-            t = clause(a, order: .verbSecond(prefield: nil)) + (but ? [",", "aber"] : ["und"])
+            // A comma before "und" closes a subordinate or relative clause ending the first clause.
+            let first = clause(a, order: .verbSecond(prefield: nil))
+            t = first + (but || first.contains(",") ? [",", but ? "aber" : "und"] : ["und"])
                 + clause(b, order: .verbSecond(prefield: nil))
         case let .yesNo(c):
             t = clause(c, order: .verbFirst)

@@ -29,6 +29,8 @@ public struct SentenceGenerator {
     let rain: Verb
     let snow: Verb
     static let beneficiaryVerbs: Set<String> = ["bake", "cook", "build", "buy", "draw", "write", "paint", "repair", "prepare", "order", "choose", "find"]
+    /// Verbs whose English recipient always takes "to" ("explain the plan to her", not "explain her the plan").
+    static let prepositionalOnly: Set<String> = ["explain", "recommend"]
     static let spatial: [(String, String)] = [("under", "unter"), ("behind", "hinter"), ("next to", "neben"), ("in front of", "vor")]
 
     public init(seed: UInt64, lexicon: Lexicon = .standard) {
@@ -136,7 +138,8 @@ public struct SentenceGenerator {
         if conj == .before || conj == .asSoonAs, past { subTense = .past }
         let subordinateFirst = chance(0.35)
         let weatherSub = chance(0.12)
-        let sub: Clause = weatherSub ? weatherClause(tense: subTense) : clause(tense: subTense, adjunctBudget: 1)
+        let sub: Clause = weatherSub ? weatherClause(tense: subTense)
+            : clause(tense: subTense, negation: conj == .because || conj == .although, adjunctBudget: 1)
         let main = clause(tense: mainTense, fronting: !subordinateFirst, adjunctBudget: 1)
         return .complex(main: main, conj, sub: sub, subordinateFirst: subordinateFirst)
     }
@@ -199,8 +202,9 @@ public struct SentenceGenerator {
             case let .ditransitive(recipientClasses, theme, prep):
                 let r = nounPhrase(classes: recipientClasses, pronounChance: 0.3, role: .object, avoiding: subject)
                 guard let th = objectPhrase(theme, subject: subject, pronounChance: 0) else { continue }
-                predicate = .ditransitive(v, recipient: r, theme: th, englishPreposition: prep,
-                                          recipientFirst: prep == "to" && (r.isPronoun || chance(0.3)))
+                // English double objects ("gave her a book", "baked her a cake"), not with explain/recommend.
+                let doubleObject = !Self.prepositionalOnly.contains(v.english) && (r.isPronoun || chance(0.3))
+                predicate = .ditransitive(v, recipient: r, theme: th, englishPreposition: prep, recipientFirst: doubleObject)
             case let .clause(whether, personCase, prep):
                 let person = personCase.map { _ in nounPhrase(classes: .person, pronounChance: 0.3, role: .object, avoiding: subject) }
                 let subTense: Tense = tense.isPastLike ? weighted([(Tense.past, 4), (.modal(.can, past: true), 1)]) : anyTense()
@@ -301,8 +305,8 @@ public struct SentenceGenerator {
         return b
     }
 
-    mutating func placePhrase() -> PlacePhrase {
-        if chance(0.2) {
+    mutating func placePhrase(spatial: Bool = true) -> PlacePhrase {
+        if spatial && chance(0.2) {
             let (en, de) = pick(Self.spatial)
             return PlacePhrase(english: en, german: de, object: .noun(body(pick(landmarks), role: .place)))
         }
@@ -483,7 +487,7 @@ public struct SentenceGenerator {
     mutating func weatherSentence() -> Sentence {
         let tense = weighted([(Tense.present, 2), (.past, 2), (.future, 1)])
         var c = weatherClause(tense: tense)
-        c.place = placePhrase()
+        c.place = placePhrase(spatial: false)
         let time = lexicon.adverbs.filter {
             switch tense {
             case .past: $0.kind == .pastTime || $0.kind == .anyTime
