@@ -84,6 +84,18 @@ import Testing
         }
         let contents = try FileManager.default.contentsOfDirectory(atPath: root.path)
         #expect(contents == ["mustc"], "no temporary directory left behind: \(contents)")
+        // The same plan gives byte-identical files.
+        let again = root.appendingPathComponent("again")
+        try MustCWriter.write(CorpusPlan(sizes: MustCSizes(train: 4, dev: 2, test: 4, segmentsPerTalk: 2...2), seed: 11),
+                              to: again, synthesizer: synthesizer, jobs: 1)
+        for split in plan.splits {
+            var files = split.talks.map { "en-de/data/\(split.name)/wav/\($0.id).wav" }
+            files += ["yaml", "en", "de"].map { "en-de/data/\(split.name)/txt/\(split.name).\($0)" }
+            for f in files {
+                let a = try Data(contentsOf: out.appendingPathComponent(f)), b = try Data(contentsOf: again.appendingPathComponent(f))
+                #expect(a == b, "\(f) differs between two runs")
+            }
+        }
     }
 
     @Test func aMissingEspeakNamesTheDebianPackage() {
