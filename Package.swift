@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Decoding", targets: ["Decoding"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "MiniCorpus", targets: ["MiniCorpus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,12 +69,14 @@ let package = Package(
         .target(name: "Training", dependencies: ["Corpus", "Transformer", "Decoding", "Optim", "Fbank", "FeatureStore", "NN", "Autograd", "TensorCore", "SeededRandom",
                                                  .product(name: "Yams", package: "Yams")],
                 swiftSettings: cpuFlags),
+        // Mini corpora synthesised with espeak-ng (text grammar, speakers, MuST-C layout)
+        .target(name: "MiniCorpus", dependencies: ["AudioIO", "SeededRandom"], swiftSettings: cpuFlags),
         // L8
         .executableTarget(
             name: "mtla",
             dependencies: [
                 "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom", "TensorCore", "NN", "Optim", "Attention", "Transformer",
-                "Tokenizer", "Corpus", "Decoding", "Training",
+                "Tokenizer", "Corpus", "Decoding", "Training", "MiniCorpus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: cpuFlags),
@@ -95,6 +98,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Attention", "NN", "Autograd", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "FeatureStore", "Fbank", "AudioIO", "TensorCore", "SeededRandom", "_TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "_TestSupport"]),
+        .testTarget(name: "MiniCorpusTests", dependencies: ["MiniCorpus", "AudioIO", "SeededRandom"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17

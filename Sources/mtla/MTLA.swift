@@ -9,5 +9,5 @@ struct MTLA: ParsableCommand {
         version: "0.1.0",
         subcommands: [FbankCommand.self, StoreCommand.self, ScoreCommand.self, AttentionCommand.self, ModelCommand.self,
                       SpmCommand.self, VocabCommand.self, TrainCommand.self, AverageCommand.self, DecodeCommand.self, PlotCommand.self,
-                      BenchCommand.self, PrepareCommand.self, SummarizeCommand.self])
+                      BenchCommand.self, MakeCorpusCommand.self, PrepareCommand.self, SummarizeCommand.self])
 }
