@@ -16,6 +16,28 @@ public enum MatmulKernels {
             for i in 0..<(m * n) { out[i] = beta == 0 ? 0 : beta * out[i] }
             return
         }
+        // One row or one column: a matrix-vector product. OpenBLAS's sgemm packs the whole matrix operand
+        // for every call (a 512×512 weight is 1 MiB copied to be used once), which dominated decode steps
+        // at batch 1; sgemv streams it.
+        if m == 1 || n == 1 {
+            if beta == 0 { out.update(repeating: 0, count: m * n) }
+            if m == 1 {
+                // out (N) = alpha · op(b) · a, a = K contiguous floats either way.
+                if transB {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(k), a, 1, beta, out, 1)
+                } else {
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(n), a, 1, beta, out, 1)
+                }
+            } else {
+                // out (M) = alpha · op(a) · b, b = K contiguous floats either way.
+                if transA {
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(m), alpha, a, Int32(m), b, 1, beta, out, 1)
+                } else {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(k), alpha, a, Int32(k), b, 1, beta, out, 1)
+                }
+            }
+            return
+        }
         cblas_sgemm(CblasRowMajor,
                     transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,

@@ -1,0 +1,204 @@
+// One instantiation of the decode kernel, included by DecodeAttention.c once per instruction set with
+//   KW        floats per vector (16, 8, 4),
+//   KTARGET   the function attribute selecting the instruction set (empty for baseline),
+//   KFN(x)    x with the instruction set's suffix,
+//   KKEYS     keys scored per pass (1 or 2: two need 2·rows + 2 vector registers),
+//   KBLOCKS   value vectors accumulated per pass (1 or 2).
+// Multiply-adds are written a·b + c and contracted to FMA where the target has it
+// (`#pragma clang fp contract(fast)` in DecodeAttention.c).
+
+typedef float KFN(vec) __attribute__((ext_vector_type(KW)));
+typedef int KFN(ivec) __attribute__((ext_vector_type(KW)));
+
+static inline __attribute__((always_inline)) KTARGET KFN(vec) KFN(load)(const float *p) {
+    KFN(vec) x;
+    __builtin_memcpy(&x, p, sizeof x);
+    return x;
+}
+
+static inline __attribute__((always_inline)) KTARGET void KFN(store)(float *p, KFN(vec) x) {
+    __builtin_memcpy(p, &x, sizeof x);
+}
+
+static inline __attribute__((always_inline)) KTARGET float KFN(sum)(KFN(vec) x) {
+#if KW == 16
+    typedef float h8 __attribute__((ext_vector_type(8)));
+    h8 a = __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15);
+#elif KW == 8
+    KFN(vec) a = x;
+#endif
+#if KW >= 8
+    typedef float h4 __attribute__((ext_vector_type(4)));
+    h4 b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
+#else
+    KFN(vec) b = x;
+#endif
+    typedef float h2 __attribute__((ext_vector_type(2)));
+    h2 c = __builtin_shufflevector(b, b, 0, 1) + __builtin_shufflevector(b, b, 2, 3);
+    return c[0] + c[1];
+}
+
+/// Cephes expf, as TensorCore's SIMDMath.exp: inputs below −87.33654 (−∞ included) give 0.
+static inline __attribute__((always_inline)) KTARGET KFN(vec) KFN(exp)(KFN(vec) x) {
+    typedef KFN(vec) V;
+    typedef KFN(ivec) I;
+    const V lower = -87.33654f, upper = 88.72283f, magic = 12582912.0f;
+    V xc = __builtin_elementwise_min(__builtin_elementwise_max(x, lower), upper);
+    V t = xc * 1.44269504f + magic;
+    V n = t - magic;
+    V r = xc - n * 0.693359375f;
+    r = r - n * -2.1219444e-4f;
+    V p = 1.98756915e-4f;
+    p = p * r + 1.39819995e-3f;
+    p = p * r + 8.3334519e-3f;
+    p = p * r + 4.16657959e-2f;
+    p = p * r + 1.66666655e-1f;
+    p = p * r + 5.00000012e-1f;
+    V e = p * (r * r) + r + 1.0f;
+    I ni = (I)t - (I)magic;
+    V scale = (V)((ni + 127) << 23);
+    I keep = x >= lower;
+    return (V)((I)(e * scale) & keep);
+}
+
+/// The partial state for a compile-time `R` (the loops over rows unroll, accumulators stay in registers).
+static inline __attribute__((always_inline)) KTARGET void KFN(partialRows)(
+    const int R, int dk, int dv, float scale, const float *const *q, const float *k, ptrdiff_t kStride,
+    const float *v, ptrdiff_t vStride, ptrdiff_t begin, ptrdiff_t end, const ptrdiff_t *rowEnd, float *state) {
+    typedef KFN(vec) V;
+    enum { CH = MTLA_DECODE_CHUNK };
+    float s[MTLA_DECODE_MAX_ROWS][CH] __attribute__((aligned(64)));
+    float *m = state, *l = state + R, *acc = state + 2 * R;
+    for (int r = 0; r < R; r++) {
+        m[r] = -INFINITY;
+        l[r] = 0;
+    }
+    for (ptrdiff_t i = 0; i < (ptrdiff_t)R * dv; i++) acc[i] = 0;
+    const int dkv = dk - dk % KW;
+    for (ptrdiff_t j0 = begin; j0 < end; j0 += CH) {
+        const int n = end - j0 < CH ? (int)(end - j0) : CH;
+        // Scores: KKEYS keys per pass, each key row read once for all R query rows.
+        int c = 0;
+#if KKEYS == 2
+        for (; c + 2 <= n; c += 2) {
+            const float *k0 = k + (j0 + c) * kStride, *k1 = k0 + kStride;
+            V a0[MTLA_DECODE_MAX_ROWS], a1[MTLA_DECODE_MAX_ROWS];
+            for (int r = 0; r < R; r++) a0[r] = a1[r] = 0;
+            for (int d = 0; d < dkv; d += KW) {
+                __builtin_prefetch(k0 + CH * kStride + d);
+                __builtin_prefetch(k1 + CH * kStride + d);
+                V x0 = KFN(load)(k0 + d), x1 = KFN(load)(k1 + d);
+                for (int r = 0; r < R; r++) {
+                    V y = KFN(load)(q[r] + d);
+                    a0[r] = y * x0 + a0[r];
+                    a1[r] = y * x1 + a1[r];
+                }
+            }
+            for (int r = 0; r < R; r++) {
+                float t0 = KFN(sum)(a0[r]), t1 = KFN(sum)(a1[r]);
+                for (int d = dkv; d < dk; d++) {
+                    t0 += q[r][d] * k0[d];
+                    t1 += q[r][d] * k1[d];
+                }
+                s[r][c] = t0;
+                s[r][c + 1] = t1;
+            }
+        }
+#endif
+        for (; c < n; c++) {
+            const float *k0 = k + (j0 + c) * kStride;
+            V a0[MTLA_DECODE_MAX_ROWS];
+            for (int r = 0; r < R; r++) a0[r] = 0;
+            for (int d = 0; d < dkv; d += KW) {
+                __builtin_prefetch(k0 + CH * kStride + d);
+                V x0 = KFN(load)(k0 + d);
+                for (int r = 0; r < R; r++) a0[r] = KFN(load)(q[r] + d) * x0 + a0[r];
+            }
+            for (int r = 0; r < R; r++) {
+                float t0 = KFN(sum)(a0[r]);
+                for (int d = dkv; d < dk; d++) t0 += q[r][d] * k0[d];
+                s[r][c] = t0;
+            }
+        }
+        // Online softmax per row: scale, hide keys past the row's end (and the unused chunk tail),
+        // rescale the running state to the new max, probabilities in place of the scores.
+        for (int r = 0; r < R; r++) {
+            float *sr = s[r];
+            ptrdiff_t visible = rowEnd[r] - j0;
+            const int e = visible < 0 ? 0 : (visible > n ? n : (int)visible);
+            float mx = -INFINITY;
+            for (int i = 0; i < e; i++) {
+                sr[i] *= scale;
+                mx = sr[i] > mx ? sr[i] : mx;
+            }
+            for (int i = e; i < CH; i++) sr[i] = -INFINITY;
+            const float old = m[r], mnew = old > mx ? old : mx;
+            if (mnew == -INFINITY) {
+                for (int i = 0; i < CH; i++) sr[i] = 0;
+                continue;
+            }
+            V sum = 0;
+            for (int i = 0; i < CH; i += KW) {
+                V p = KFN(exp)(KFN(load)(sr + i) - mnew);
+                KFN(store)(sr + i, p);
+                sum += p;
+            }
+            const float alpha = old == -INFINITY ? 0 : expf(old - mnew);
+            l[r] = l[r] * alpha + KFN(sum)(sum);
+            m[r] = mnew;
+            if (alpha != 1) {
+                float *ar = acc + (ptrdiff_t)r * dv;
+                for (int d = 0; d < dv; d++) ar[d] *= alpha;
+            }
+        }
+        // acc[r] += Σ_c p[r][c]·v[j0 + c]: KBLOCKS value vectors × R rows of accumulators in registers.
+        const int step = KBLOCKS * KW;
+        int d = 0;
+        for (; d + step <= dv; d += step) {
+            V o[KBLOCKS][MTLA_DECODE_MAX_ROWS];
+            for (int b = 0; b < KBLOCKS; b++)
+                for (int r = 0; r < R; r++) o[b][r] = KFN(load)(acc + (ptrdiff_t)r * dv + d + b * KW);
+            for (int i = 0; i < n; i++) {
+                const float *vj = v + (j0 + i) * vStride + d;
+                for (int b = 0; b < KBLOCKS; b++) __builtin_prefetch(vj + CH * vStride + b * KW);
+                V x[KBLOCKS];
+                for (int b = 0; b < KBLOCKS; b++) x[b] = KFN(load)(vj + b * KW);
+                for (int r = 0; r < R; r++) {
+                    V p = s[r][i];
+                    for (int b = 0; b < KBLOCKS; b++) o[b][r] = p * x[b] + o[b][r];
+                }
+            }
+            for (int b = 0; b < KBLOCKS; b++)
+                for (int r = 0; r < R; r++) KFN(store)(acc + (ptrdiff_t)r * dv + d + b * KW, o[b][r]);
+        }
+        for (; d + KW <= dv; d += KW) {
+            V o[MTLA_DECODE_MAX_ROWS];
+            for (int r = 0; r < R; r++) o[r] = KFN(load)(acc + (ptrdiff_t)r * dv + d);
+            for (int i = 0; i < n; i++) {
+                __builtin_prefetch(v + (j0 + i + CH) * vStride + d);
+                V x = KFN(load)(v + (j0 + i) * vStride + d);
+                for (int r = 0; r < R; r++) o[r] = (V)s[r][i] * x + o[r];
+            }
+            for (int r = 0; r < R; r++) KFN(store)(acc + (ptrdiff_t)r * dv + d, o[r]);
+        }
+        for (; d < dv; d++) {
+            for (int i = 0; i < n; i++) {
+                const float x = v[(j0 + i) * vStride + d];
+                for (int r = 0; r < R; r++) acc[(ptrdiff_t)r * dv + d] += s[r][i] * x;
+            }
+        }
+    }
+}
+
+static KTARGET void KFN(partial)(int rows, int dk, int dv, float scale, const float *const *q, const float *k,
+                                 ptrdiff_t kStride, const float *v, ptrdiff_t vStride, ptrdiff_t begin,
+                                 ptrdiff_t end, const ptrdiff_t *rowEnd, float *state) {
+#define MTLA_ROWS_CASE(R) \
+    case R: KFN(partialRows)(R, dk, dv, scale, q, k, kStride, v, vStride, begin, end, rowEnd, state); break;
+    switch (rows) {
+        MTLA_ROWS_CASE(1) MTLA_ROWS_CASE(2) MTLA_ROWS_CASE(3) MTLA_ROWS_CASE(4)
+        MTLA_ROWS_CASE(5) MTLA_ROWS_CASE(6) MTLA_ROWS_CASE(7) MTLA_ROWS_CASE(8)
+        default: break;
+    }
+#undef MTLA_ROWS_CASE
+}
