@@ -116,3 +116,23 @@ void mtla_decode_merge(int rows, int dv, int parts, const float *states, ptrdiff
         if (lse) lse[r] = mx + logf(total);
     }
 }
+
+void mtla_gemm_nt(int isa, int m, int n, int k, const float *x, ptrdiff_t ldx, const float *w, ptrdiff_t ldw,
+                  float *out, ptrdiff_t ldo) {
+    const int best = mtla_decode_best_isa();
+    if (isa < 0 || isa > best) isa = best;
+    for (int first = 0; first < m; first += MTLA_DECODE_MAX_ROWS) {
+        const int rows = m - first < MTLA_DECODE_MAX_ROWS ? m - first : MTLA_DECODE_MAX_ROWS;
+        const float *xr[MTLA_DECODE_MAX_ROWS];
+        float *orow[MTLA_DECODE_MAX_ROWS];
+        for (int r = 0; r < rows; r++) {
+            xr[r] = x + (ptrdiff_t)(first + r) * ldx;
+            orow[r] = out + (ptrdiff_t)(first + r) * ldo;
+        }
+#if MTLA_X86
+        if (isa == 2) { gemm_avx512(rows, n, k, xr, w, ldw, orow); continue; }
+        if (isa == 1) { gemm_avx2(rows, n, k, xr, w, ldw, orow); continue; }
+#endif
+        gemm_generic(rows, n, k, xr, w, ldw, orow);
+    }
+}

@@ -81,6 +81,105 @@ static inline __attribute__((always_inline)) KTARGET KFN(vec) KFN(exp)(KFN(vec) 
     return (V)((I)(e * scale) & keep);
 }
 
+/// Dot products of the R rows q[r] (dk floats) with the rows k0 and k1: t[r] = q[r]·k0, t[8 + r] = q[r]·k1.
+/// Prefetches the rows `ahead` floats further on.
+static inline __attribute__((always_inline)) KTARGET void KFN(dots2)(const int R, int dk, const float *const *q,
+                                                                   const float *k0, const float *k1, ptrdiff_t ahead,
+                                                                   float *t) {
+    typedef KFN(vec) V;
+    const int dkv = dk - dk % KW;
+    V a0[MTLA_DECODE_MAX_ROWS], a1[MTLA_DECODE_MAX_ROWS];
+    for (int r = 0; r < R; r++) a0[r] = a1[r] = 0;
+    for (int d = 0; d < dkv; d += KW) {
+        __builtin_prefetch(k0 + ahead + d);
+        __builtin_prefetch(k1 + ahead + d);
+        V x0 = KFN(load)(k0 + d), x1 = KFN(load)(k1 + d);
+        for (int r = 0; r < R; r++) {
+            V y = KFN(load)(q[r] + d);
+            a0[r] = y * x0 + a0[r];
+            a1[r] = y * x1 + a1[r];
+        }
+    }
+#if KW == 16
+    if (R >= 4) {
+        V x[16];
+        for (int r = 0; r < 8; r++) {
+            x[r] = r < R ? a0[r] : 0;
+            x[8 + r] = r < R ? a1[r] : 0;
+        }
+        float u[16] __attribute__((aligned(64)));
+        KFN(store)(u, KFN(sum16)(x));
+        for (int r = 0; r < R; r++) {
+            t[r] = u[r];
+            t[8 + r] = u[8 + r];
+        }
+    } else
+#endif
+    {
+        for (int r = 0; r < R; r++) {
+            t[r] = KFN(sum)(a0[r]);
+            t[8 + r] = KFN(sum)(a1[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        for (int d = dkv; d < dk; d++) {
+            t[r] += q[r][d] * k0[d];
+            t[8 + r] += q[r][d] * k1[d];
+        }
+    }
+}
+
+/// t[r] = q[r]·k0 for r < R.
+static inline __attribute__((always_inline)) KTARGET void KFN(dots1)(const int R, int dk, const float *const *q,
+                                                                   const float *k0, ptrdiff_t ahead, float *t) {
+    typedef KFN(vec) V;
+    const int dkv = dk - dk % KW;
+    V a0[MTLA_DECODE_MAX_ROWS];
+    for (int r = 0; r < R; r++) a0[r] = 0;
+    for (int d = 0; d < dkv; d += KW) {
+        __builtin_prefetch(k0 + ahead + d);
+        V x0 = KFN(load)(k0 + d);
+        for (int r = 0; r < R; r++) a0[r] = KFN(load)(q[r] + d) * x0 + a0[r];
+    }
+    for (int r = 0; r < R; r++) {
+        t[r] = KFN(sum)(a0[r]);
+        for (int d = dkv; d < dk; d++) t[r] += q[r][d] * k0[d];
+    }
+}
+
+/// out[r][j] = x[r]·w[j] for R rows of x and n rows of w (k floats each, w rows ldw apart).
+static inline __attribute__((always_inline)) KTARGET void KFN(gemmRows)(const int R, int n, int k, const float *const *x,
+                                                                      const float *w, ptrdiff_t ldw, float *const *out) {
+    int j = 0;
+#if KKEYS == 2
+    for (; j + 2 <= n; j += 2) {
+        float t[16] __attribute__((aligned(64)));
+        KFN(dots2)(R, k, x, w + j * ldw, w + (j + 1) * ldw, 8 * ldw, t);
+        for (int r = 0; r < R; r++) {
+            out[r][j] = t[r];
+            out[r][j + 1] = t[8 + r];
+        }
+    }
+#endif
+    for (; j < n; j++) {
+        float t[8];
+        KFN(dots1)(R, k, x, w + j * ldw, 8 * ldw, t);
+        for (int r = 0; r < R; r++) out[r][j] = t[r];
+    }
+}
+
+static KTARGET void KFN(gemm)(int rows, int n, int k, const float *const *x, const float *w, ptrdiff_t ldw,
+                              float *const *out) {
+#define MTLA_ROWS_CASE(R) \
+    case R: KFN(gemmRows)(R, n, k, x, w, ldw, out); break;
+    switch (rows) {
+        MTLA_ROWS_CASE(1) MTLA_ROWS_CASE(2) MTLA_ROWS_CASE(3) MTLA_ROWS_CASE(4)
+        MTLA_ROWS_CASE(5) MTLA_ROWS_CASE(6) MTLA_ROWS_CASE(7) MTLA_ROWS_CASE(8)
+        default: break;
+    }
+#undef MTLA_ROWS_CASE
+}
+
 /// The partial state for a compile-time `R` (the loops over rows unroll, accumulators stay in registers).
 static inline __attribute__((always_inline)) KTARGET void KFN(partialRows)(
     const int R, int dk, int dv, float scale, const float *const *q, const float *k, ptrdiff_t kStride,
@@ -94,68 +193,25 @@ static inline __attribute__((always_inline)) KTARGET void KFN(partialRows)(
         l[r] = 0;
     }
     for (ptrdiff_t i = 0; i < (ptrdiff_t)R * dv; i++) acc[i] = 0;
-    const int dkv = dk - dk % KW;
     for (ptrdiff_t j0 = begin; j0 < end; j0 += CH) {
         const int n = end - j0 < CH ? (int)(end - j0) : CH;
         // Scores: KKEYS keys per pass, each key row read once for all R query rows.
         int c = 0;
 #if KKEYS == 2
         for (; c + 2 <= n; c += 2) {
-            const float *k0 = k + (j0 + c) * kStride, *k1 = k0 + kStride;
-            V a0[MTLA_DECODE_MAX_ROWS], a1[MTLA_DECODE_MAX_ROWS];
-            for (int r = 0; r < R; r++) a0[r] = a1[r] = 0;
-            for (int d = 0; d < dkv; d += KW) {
-                __builtin_prefetch(k0 + CH * kStride + d);
-                __builtin_prefetch(k1 + CH * kStride + d);
-                V x0 = KFN(load)(k0 + d), x1 = KFN(load)(k1 + d);
-                for (int r = 0; r < R; r++) {
-                    V y = KFN(load)(q[r] + d);
-                    a0[r] = y * x0 + a0[r];
-                    a1[r] = y * x1 + a1[r];
-                }
-            }
+            const float *k0 = k + (j0 + c) * kStride;
             float t[16] __attribute__((aligned(64)));
-#if KW == 16
-            if (R >= 4) {
-                V x[16];
-                for (int r = 0; r < 8; r++) {
-                    x[r] = r < R ? a0[r] : 0;
-                    x[8 + r] = r < R ? a1[r] : 0;
-                }
-                KFN(store)(t, KFN(sum16)(x));
-            } else
-#endif
-            {
-                for (int r = 0; r < R; r++) {
-                    t[r] = KFN(sum)(a0[r]);
-                    t[8 + r] = KFN(sum)(a1[r]);
-                }
-            }
+            KFN(dots2)(R, dk, q, k0, k0 + kStride, CH * kStride, t);
             for (int r = 0; r < R; r++) {
-                float t0 = t[r], t1 = t[8 + r];
-                for (int d = dkv; d < dk; d++) {
-                    t0 += q[r][d] * k0[d];
-                    t1 += q[r][d] * k1[d];
-                }
-                s[r][c] = t0;
-                s[r][c + 1] = t1;
+                s[r][c] = t[r];
+                s[r][c + 1] = t[8 + r];
             }
         }
 #endif
         for (; c < n; c++) {
-            const float *k0 = k + (j0 + c) * kStride;
-            V a0[MTLA_DECODE_MAX_ROWS];
-            for (int r = 0; r < R; r++) a0[r] = 0;
-            for (int d = 0; d < dkv; d += KW) {
-                __builtin_prefetch(k0 + CH * kStride + d);
-                V x0 = KFN(load)(k0 + d);
-                for (int r = 0; r < R; r++) a0[r] = KFN(load)(q[r] + d) * x0 + a0[r];
-            }
-            for (int r = 0; r < R; r++) {
-                float t0 = KFN(sum)(a0[r]);
-                for (int d = dkv; d < dk; d++) t0 += q[r][d] * k0[d];
-                s[r][c] = t0;
-            }
+            float t[8];
+            KFN(dots1)(R, dk, q, k + (j0 + c) * kStride, CH * kStride, t);
+            for (int r = 0; r < R; r++) s[r][c] = t[r];
         }
         // Online softmax per row: scale, hide keys past the row's end (and the unused chunk tail),
         // rescale the running state to the new max, probabilities in place of the scores.

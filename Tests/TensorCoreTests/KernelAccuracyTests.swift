@@ -64,10 +64,11 @@ import Testing
         #expect(err < 1e-4, "max abs error \(err)")
     }
 
-    /// The matrix-vector paths (one output row or column) and the blocks cut over 1–3 workers (rows when
-    /// M ≥ N, else columns; sizes above `parallelWork` so they are cut, with ragged last blocks), in all
-    /// four transpose forms, against the Double reference.
-    @Test(arguments: [(1, 4100, 301), (5000, 1, 300), (1, 515, 77), (70, 1100, 301), (1500, 70, 300), (1, 1, 5)])
+    /// The matrix-vector paths (one output row or column), the few-row x·wᵀ kernel (M ≤ `fewRows` with
+    /// transposeB) and the blocks cut over 1–3 workers (rows when M ≥ N, else columns; sizes above
+    /// `parallelWork` so they are cut, with ragged last blocks), in all four transpose forms, against the
+    /// Double reference.
+    @Test(arguments: [(1, 4100, 301), (5000, 1, 300), (1, 515, 77), (40, 515, 301), (13, 70, 37), (70, 1100, 301), (1500, 70, 300), (1, 1, 5)])
     func threadedAndVectorProductsMatchReference(_ size: (Int, Int, Int)) {
         let (m, n, k) = size
         var g = Xoshiro256(seed: 17)

@@ -40,6 +40,12 @@ void mtla_decode_partial(int isa, int rows, int dk, int dv, float scale, const f
 void mtla_decode_merge(int rows, int dv, int parts, const float *states, ptrdiff_t stateStride,
                        float *const *out, float *lse);
 
+/// out[i·ldo + j] = Σ_d x[i·ldx + d]·w[j·ldw + d] for i < m, j < n (x·wᵀ, a linear layer's product),
+/// by the same dot products as the scores above (rows of x in groups of 8, each w row read once per
+/// group, no packing): for the few rows of a decode step. `isa` as above.
+void mtla_gemm_nt(int isa, int m, int n, int k, const float *x, ptrdiff_t ldx, const float *w, ptrdiff_t ldw,
+                  float *out, ptrdiff_t ldo);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,5 @@
 // a (M,K) [or (K,M) when transA], b (K,N) [or (N,K) when transB], out (M,N); batched: a (Bt,...), b (Bt,...)
+import CAttentionKernels
 import COpenBLAS
 
 /// GEMM kernels on caller-provided buffers. Transposes are BLAS flags: nothing is copied.
@@ -83,11 +84,11 @@ public enum MatmulKernels {
             let lo = (side * block / blocks) & ~15, hi = block == blocks - 1 ? side : (side * (block + 1) / blocks) & ~15
             let (a, b, out) = ptrs.value
             if byRows {
-                gemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
-                     a: a + (transA ? lo : lo * k), lda: lda, b: b, ldb: ldb, beta: beta, out: out + lo * n, ldc: n)
+                product(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                        a: a + (transA ? lo : lo * k), lda: lda, b: b, ldb: ldb, beta: beta, out: out + lo * n, ldc: n)
             } else {
-                gemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha, a: a, lda: lda,
-                     b: b + (transB ? lo * k : lo), ldb: ldb, beta: beta, out: out + lo, ldc: n)
+                product(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha, a: a, lda: lda,
+                        b: b + (transB ? lo * k : lo), ldb: ldb, beta: beta, out: out + lo, ldc: n)
             }
         }
         if blocks == 1 {
@@ -95,6 +96,25 @@ public enum MatmulKernels {
         } else {
             ctx.parallelFor(blocks, callsBLAS: true) { range in for block in range { run(block) } }
         }
+    }
+
+    /// Output rows up to which x·wᵀ products skip BLAS (`product`).
+    public static let fewRows = 64
+
+    /// `gemm` on blocks, except that x·wᵀ with at most `fewRows` rows (a linear layer in a decode step;
+    /// alpha 1, beta 0) runs the decode kernel's dot products (`mtla_gemm_nt`: each weight row read once
+    /// per 8 rows, no packing; 2.1× OpenBLAS's Haswell sgemm at 40×512×512, which packs the whole weight
+    /// on every call).
+    static func product(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float, out: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if !transA && transB && m <= fewRows && alpha == 1 && beta == 0 && n > 0 && k > 0 {
+            mtla_gemm_nt(-1, Int32(m), Int32(n), Int32(k), a, lda, b, ldb, out, ldc)
+            return
+        }
+        gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+             beta: beta, out: out, ldc: ldc)
     }
 
     /// Runs `body` with OpenBLAS on one thread (restored afterwards).
@@ -116,8 +136,8 @@ public enum MatmulKernels {
     ) {
         let bStride = bBatchStride ?? k * n
         let run = { (i: Int) in
-            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                 a: a + i * m * k, b: b + i * bStride, beta: beta, out: out + i * m * n)
+            product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a + i * m * k,
+                    lda: transA ? m : k, b: b + i * bStride, ldb: transB ? k : n, beta: beta, out: out + i * m * n, ldc: n)
         }
         // Below ~256³ flops per product, splitting the batch beats splitting each GEMM.
         if ctx.threads > 1 && batch >= ctx.threads && m * n * k < 1 << 24 && batch * m * n * k >= parallelWork {
