@@ -43,10 +43,13 @@ let package = Package(
         .target(name: "CSentencePiece",
                 linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
         .target(name: "SeededRandom", swiftSettings: cpuFlags),
+        // The decode attention kernel: C with per-function target attributes (baseline, AVX2, AVX-512) chosen
+        // at run time, so the default build stays portable (see Sources/CAttentionKernels/include).
+        .target(name: "CAttentionKernels"),
         // L1
         .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"], swiftSettings: cpuFlags),
         .target(name: "Scoring", swiftSettings: cpuFlags),
-        .target(name: "TensorCore", dependencies: ["COpenBLAS", "SeededRandom"], swiftSettings: cpuFlags),
+        .target(name: "TensorCore", dependencies: ["COpenBLAS", "CAttentionKernels", "SeededRandom"], swiftSettings: cpuFlags),
         // L2
         .target(name: "Fbank", dependencies: ["AudioIO", "CFFTW", "SeededRandom"], swiftSettings: cpuFlags),
         .target(name: "Autograd", dependencies: ["TensorCore"], swiftSettings: cpuFlags),

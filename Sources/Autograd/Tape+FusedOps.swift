@@ -94,18 +94,28 @@ extension Tape {
         outShape[3] = shape.vDim
         var out = Tensor(uninitializedShape: outShape, in: context)
         var lse = Tensor(uninitializedShape: recording ? [shape.batch, shape.queryHeads, shape.queryLength] : [0], in: context)
-        var workspace = Tensor(uninitializedShape: [FusedAttention.forwardWorkspaceCount(threads: context.threads)], in: context)
         let config = AttentionRecord(shape: shape, layout: layout, scale: scale ?? 1 / Float(shape.qkDim).squareRoot(),
                                      causal: causal, queryOffset: queryOffset, queryOffsets: queryOffsets, keyLengths: keyLengths,
                                      additive: additiveMask, predicate: predicate, logSumExp: Tensor(zeros: [0], in: context))
         config.withMask { mask in
+            // Decoding (few query rows per kv head, nothing recorded): the kernel without GEMM packing.
+            let decode = !recording && FusedAttention.canDecode(shape: shape, mask: mask)
+            var workspace = Tensor(uninitializedShape: [decode ? FusedAttention.decodeWorkspaceCount(shape: shape, mask: mask)
+                                                        : FusedAttention.forwardWorkspaceCount(threads: context.threads)],
+                                   in: context)
             q.value.withUnsafeBufferPointer { qp in k.value.withUnsafeBufferPointer { kp in v.value.withUnsafeBufferPointer { vp in
                 out.withUnsafeMutableBufferPointer { op in lse.withUnsafeMutableBufferPointer { lp in
                     workspace.withUnsafeMutableBufferPointer { wp in
-                        FusedAttention.forward(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, shape: shape,
-                                               layout: layout, scale: config.scale, mask: mask, out: op.baseAddress!,
-                                               logSumExp: recording ? lp.baseAddress! : nil,
-                                               workspace: wp.baseAddress!, threads: context.threads)
+                        if decode {
+                            FusedAttention.decode(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, shape: shape,
+                                                  layout: layout, scale: config.scale, mask: mask, out: op.baseAddress!,
+                                                  logSumExp: nil, workspace: wp.baseAddress!, threads: context.threads)
+                        } else {
+                            FusedAttention.forward(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, shape: shape,
+                                                   layout: layout, scale: config.scale, mask: mask, out: op.baseAddress!,
+                                                   logSumExp: recording ? lp.baseAddress! : nil,
+                                                   workspace: wp.baseAddress!, threads: context.threads)
+                        }
                     }
                 } }
             } } }

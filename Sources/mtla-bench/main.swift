@@ -4,7 +4,7 @@
 //
 //   mtla-bench fbank --files LIST [--repeat N] [--include-read]
 //     prints {"mtla": median seconds} for reading (optionally) and computing 80-dim fbank of every file.
-//   mtla-bench attention [--threads T] [--steps N] [--variants MHA,MTLA] [--lengths 256,4096]
+//   mtla-bench attention [--threads T] [--steps N] [--variants MHA,MTLA] [--lengths 256,4096] [--batches 1,40]
 //     one incremental decode step of one layer per variant (MHA, GQA g=2, MQA, MLA, MTLA s=2; spec
 //     defaults d 512, 8 heads, r 256, rope 32) at cache lengths 256/1024/4096, batch 1 and 8x5 beams
 //     (8 rows filled by the prompt call, expanded to 40 by the cache's beam reorder, as the peer does);
@@ -70,6 +70,7 @@ if mode == "attention" {
     var threads = 1, steps = 11
     var only: Set<String>? = nil
     var lengths = [256, 1024, 4096]
+    var batches = [1, 40]
     while !args.isEmpty {
         let a = args.removeFirst()
         let v = args.isEmpty ? "" : args.removeFirst()
@@ -78,6 +79,7 @@ if mode == "attention" {
         case "--steps": steps = Int(v) ?? steps
         case "--variants": only = Set(v.uppercased().split(separator: ",").map(String.init))
         case "--lengths": lengths = v.split(separator: ",").compactMap { Int($0) }
+        case "--batches": batches = v.split(separator: ",").compactMap { Int($0) }.filter { $0 == 1 || $0 == 40 }
         default: fail("unknown argument \(a)")
         }
     }
@@ -96,7 +98,7 @@ if mode == "attention" {
         for (name, kind, config) in variants where only?.contains(name) ?? true {
             let layer = try makeAttention(kind, config: config, generator: &g)
             for length in lengths {
-                for rows in [1, 40] {
+                for rows in batches {
                     let filled = rows == 1 ? 1 : 8
                     let cache = layer.makeCache(batch: filled)
                     let positions = Int32Tensor(shape: [filled, length],

@@ -64,6 +64,28 @@ import Testing
         #expect(err < 1e-4, "max abs error \(err)")
     }
 
+    /// The matrix-vector paths (one output row or column), the few-row x·wᵀ kernel (M ≤ `fewRows` with
+    /// transposeB), the blocks cut over 1–3 workers (rows when M ≥ N, else columns; sizes above
+    /// `parallelWork` so they are cut, with ragged last blocks) and BLAS's own threads (150×130×1000: large,
+    /// K above both sides), in all four transpose forms, against the Double reference.
+    @Test(arguments: [(1, 4100, 301), (5000, 1, 300), (1, 515, 77), (40, 515, 301), (13, 70, 37), (70, 1100, 301), (1500, 70, 300), (150, 130, 1000), (1, 1, 5)])
+    func threadedAndVectorProductsMatchReference(_ size: (Int, Int, Int)) {
+        let (m, n, k) = size
+        var g = Xoshiro256(seed: 17)
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let a = Tensor.randomNormal(ta ? [k, m] : [m, k], using: &g)
+            let b = Tensor.randomNormal(tb ? [n, k] : [k, n], using: &g)
+            let ref = Reference.matmul(a.scalars.map(Double.init), b.scalars.map(Double.init), m: m, n: n, k: k,
+                                       transA: ta, transB: tb)
+            for threads in [1, 2, 3] {
+                let y = a.matmul(b, transposeA: ta, transposeB: tb, in: ComputeContext(threads: threads))
+                // Sums of k products of N(0,1) values (see above: 1e-4 for k ≈ 300; the rounding grows as √k).
+                let err = zip(y.scalars, ref).map { abs(Double($0) - $1) }.max()!
+                #expect(y.shape == [m, n] && err < 1e-4 * Swift.max(1, (Double(k) / 300).squareRoot()), "\(size) tA \(ta) tB \(tb) threads \(threads): error \(err)")
+            }
+        }
+    }
+
     @Test func activationsAtLargeSizesMatchReference() {
         var g = Xoshiro256(seed: 8)
         let x = Tensor.randomNormal([4099], std: 4, using: &g)

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Joins `mtla-bench attention` and `peer_attention_step.py` JSON lines into the BENCHMARKS table.
-Usage: attention_table.py OURS.jsonl PEER.jsonl"""
+Usage: attention_table.py OURS.jsonl[,OURS2.jsonl...] PEER.jsonl[,PEER2.jsonl...]
+With several passes per side, each cell is the lowest per-pass median of that side ("best of passes":
+interference from other processes only ever adds time), as peer_attention_summary.py does."""
 import json, sys
 
 ORDER = ["MHA", "GQA", "MQA", "MLA", "MTLA"]
 
 
-def load(path):
+def load(paths):
     rows = {}
-    for line in open(path):
+    for line in (l for path in paths.split(",") for l in open(path)):
         line = line.strip()
         if not line.startswith("{"):
             continue
@@ -17,7 +19,9 @@ def load(path):
             continue
         v = d["variant"].upper()
         name = next(n for n in sorted(ORDER, key=len, reverse=True) if v.startswith(n))
-        rows[(name, d["cache_len"], d["batch"])] = d
+        k = (name, d["cache_len"], d["batch"])
+        if k not in rows or d["ms"] < rows[k]["ms"]:
+            rows[k] = d
     return rows
 
 
