@@ -19,7 +19,7 @@ public struct AttentionConfig: Codable, Sendable, Equatable {
     public var downRate: Int
     /// Biased projections (nil: true for MHA/GQA/MQA, false for MLA/MTLA, as the reference layers).
     public var bias: Bool?
-    /// Attention-probability dropout (only 0 is supported by the fused path; kept for round trips).
+    /// Dropout on the attention weights in training (applied inside the fused kernel).
     public var dropout: Float
 
     enum CodingKeys: String, CodingKey {

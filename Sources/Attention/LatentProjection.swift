@@ -19,6 +19,8 @@ final class LatentProjection {
     let config: AttentionConfig
     let wq: Linear?, wqA: Linear?, qNorm: LayerNorm?, wqB: Linear?
     let wkvA: Linear, kvNorm: LayerNorm, wkvB: Linear, wo: Linear
+    /// Dropout on the attention weights in training (the config's `dropout`, per absorbed head).
+    let attentionDropout: Dropout
     var heads: Int { config.numHeads }
     var rank: Int { config.kvLoraRank }
 
@@ -38,13 +40,14 @@ final class LatentProjection {
         kvNorm = LayerNorm(config.kvLoraRank)
         wkvB = Linear(config.kvLoraRank, h * (config.qkNopeHeadDim + config.vHeadDim), bias: bias, generator: &generator)
         wo = Linear(h * config.vHeadDim, d, bias: bias, generator: &generator)
+        attentionDropout = Dropout(p: config.dropout, generator: Xoshiro256(seed: generator.next()))
     }
 
     /// The reference names, in the reference's registration order.
     var children: [(String, any Module)] {
         var q: [(String, any Module)] = []
         if let wq { q = [("wq", wq)] } else if let wqA, let qNorm, let wqB { q = [("wq_a", wqA), ("q_norm", qNorm), ("wq_b", wqB)] }
-        return q + [("wkv_a", wkvA), ("kv_norm", kvNorm), ("wkv_b", wkvB), ("wo", wo)]
+        return q + [("wkv_a", wkvA), ("kv_norm", kvNorm), ("wkv_b", wkvB), ("wo", wo), ("dropout_module", attentionDropout)]
     }
 
     /// `wkv_b.weight` viewed (H, dn + dv, r), rows [0, dn) = W_UK^h (`part` 0), [dn, dn + dv) = W_UV^h (1).
@@ -102,7 +105,8 @@ final class LatentProjection {
         let v = tape.reshape(c, [b, tk, 1, rank])
         let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: scoreScale,
                                                causal: causal, queryOffset: queryOffset, queryOffsets: queryOffsets,
-                                               keyLengths: keyLengths, predicate: predicate)                             // (B, Tq, H, r)
+                                               keyLengths: keyLengths, predicate: predicate,
+                                               dropout: attentionDropout.attentionDropout(on: tape))                             // (B, Tq, H, r)
         return project(o, on: tape)
     }
 

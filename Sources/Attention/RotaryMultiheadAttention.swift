@@ -13,6 +13,8 @@ public final class RotaryMultiheadAttention: SelfAttention {
     public let kind: AttentionKind
     public let config: AttentionConfig
     public let qProj: Linear, kProj: Linear, vProj: Linear, outProj: Linear
+    /// Dropout on the attention weights in training (the config's `dropout`).
+    let attentionDropout: Dropout
     let heads: Int, kvHeads: Int, headDim: Int
 
     /// - Parameter config: resolved for `kind` (see `AttentionConfig.resolved(for:)`).
@@ -27,10 +29,11 @@ public final class RotaryMultiheadAttention: SelfAttention {
         kProj = Linear(d, kvHeads * headDim, bias: bias, generator: &generator)
         vProj = Linear(d, kvHeads * headDim, bias: bias, generator: &generator)
         outProj = Linear(heads * headDim, d, bias: bias, generator: &generator)
+        attentionDropout = Dropout(p: config.dropout, generator: Xoshiro256(seed: generator.next()))
     }
 
     public var children: [(String, any Module)] {
-        [("q_proj", qProj), ("k_proj", kProj), ("v_proj", vProj), ("out_proj", outProj)]
+        [("q_proj", qProj), ("k_proj", kProj), ("v_proj", vProj), ("out_proj", outProj), ("dropout_module", attentionDropout)]
     }
 
     /// q (B, T, H, Dh): projected, scaled, rotated.
@@ -57,7 +60,8 @@ public final class RotaryMultiheadAttention: SelfAttention {
         let q = queries(x, positions: a.queryPositions, on: tape)
         let (k, v) = keysValues(a.keys, positions: a.keyPositions, on: tape)
         let o = tape.scaledDotProductAttention(q, k, v, layout: .sequenceMajor, scale: 1, causal: true, queryOffset: a.queryOffset,
-                                               queryOffsets: a.queryOffsets, keyLengths: a.keyLengths)
+                                               queryOffsets: a.queryOffsets, keyLengths: a.keyLengths,
+                                               dropout: attentionDropout.attentionDropout(on: tape))
         return output(o, on: tape)
     }
 

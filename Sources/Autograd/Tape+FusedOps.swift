@@ -22,6 +22,8 @@ struct AttentionRecord {
     let additive: Tensor?
     /// `predicate(queryPosition, key)`, true = visible (e.g. `AttentionMask.strideAwareCausal`).
     let predicate: (@Sendable (Int, Int) -> Bool)?
+    /// Dropout on the probabilities (the same mask is redrawn in backward from its seed).
+    var dropout: AttentionDropout? = nil
     /// (B, Hq, Tq) from the forward pass (empty when nothing is recorded).
     let logSumExp: Tensor
 
@@ -47,7 +49,7 @@ struct AttentionRecord {
         }
         return withAdditive { add in withOptional(queryOffsets) { offsets in withOptional(keyLengths) { lengths in
             body(AttentionMask(causal: causal, queryOffset: queryOffset, queryOffsets: offsets, keyLengths: lengths,
-                               additive: add, predicate: predicate))
+                               additive: add, predicate: predicate, dropout: dropout))
         } } }
     }
 }
@@ -65,13 +67,14 @@ extension Tape {
     ///   - keyLengths: (B) valid key counts (key padding).
     ///   - additiveMask: (Tq, Tk), (B, 1, Tq, Tk) or (B, Hq, Tq, Tk) added to the scaled scores.
     ///   - predicate: `predicate(i + queryOffset, j)` true = key j visible to query i (MTLA's stride-aware rule).
+    ///   - dropout: dropout on the probabilities (pass it only when training).
     /// A query row that sees no key gets output 0 and zero gradients.
     /// Workspace: a tensor of `FusedAttention.*WorkspaceCount(threads:)` floats per call, which the
     /// buffer cache hands back on the next call (so it is allocated once per size).
     public func scaledDotProductAttention(
         _ q: Variable, _ k: Variable, _ v: Variable, layout: AttentionLayout = .headsMajor, scale: Float? = nil,
         causal: Bool = false, queryOffset: Int = 0, queryOffsets: Int32Tensor? = nil, keyLengths: Int32Tensor? = nil,
-        additiveMask: Tensor? = nil, predicate: (@Sendable (Int, Int) -> Bool)? = nil
+        additiveMask: Tensor? = nil, predicate: (@Sendable (Int, Int) -> Bool)? = nil, dropout: AttentionDropout? = nil
     ) -> Variable {
         precondition(q.value.rank == 4 && k.value.rank == 4 && v.value.rank == 4,
                      "attention: q, k, v must be rank 4, got \(q.shape), \(k.shape), \(v.shape)")
@@ -96,10 +99,11 @@ extension Tape {
         var lse = Tensor(uninitializedShape: recording ? [shape.batch, shape.queryHeads, shape.queryLength] : [0], in: context)
         let config = AttentionRecord(shape: shape, layout: layout, scale: scale ?? 1 / Float(shape.qkDim).squareRoot(),
                                      causal: causal, queryOffset: queryOffset, queryOffsets: queryOffsets, keyLengths: keyLengths,
-                                     additive: additiveMask, predicate: predicate, logSumExp: Tensor(zeros: [0], in: context))
+                                     additive: additiveMask, predicate: predicate, dropout: dropout,
+                                     logSumExp: Tensor(zeros: [0], in: context))
         config.withMask { mask in
             // Decoding (few query rows per kv head, nothing recorded): the kernel without GEMM packing.
-            let decode = !recording && FusedAttention.canDecode(shape: shape, mask: mask)
+            let decode = !recording && mask.dropout == nil && FusedAttention.canDecode(shape: shape, mask: mask)
             var workspace = Tensor(uninitializedShape: [decode ? FusedAttention.decodeWorkspaceCount(shape: shape, mask: mask)
                                                         : FusedAttention.forwardWorkspaceCount(threads: context.threads)],
                                    in: context)
@@ -123,7 +127,7 @@ extension Tape {
         guard recording else { return Variable(result: out, requiresGrad: false) }
         let saved = AttentionRecord(shape: shape, layout: layout, scale: config.scale, causal: causal,
                                     queryOffset: queryOffset, queryOffsets: queryOffsets, keyLengths: keyLengths, additive: additiveMask,
-                                    predicate: predicate, logSumExp: lse)
+                                    predicate: predicate, dropout: dropout, logSumExp: lse)
         return record(.attention(saved), [q, k, v], out)
     }
 

@@ -17,6 +17,13 @@ public final class Dropout: UnaryLayer {
         self.generator = generator
     }
 
+    /// The dropout of an attention kernel's probabilities for one call (a fresh seed from the
+    /// generator), or nil when inactive (evaluation, p = 0, or nothing recorded).
+    public func attentionDropout(on tape: Tape) -> AttentionDropout? {
+        guard isTraining, p > 0, tape.mode == .recording else { return nil }
+        return AttentionDropout(p: p, seed: generator.next())
+    }
+
     public func callAsFunction(_ x: Variable, on tape: Tape) -> Variable {
         guard isTraining, p > 0, tape.mode == .recording else { return x }
         return tape.dropout(x, p: p, using: &generator)

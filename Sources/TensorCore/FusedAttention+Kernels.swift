@@ -89,6 +89,10 @@ extension FusedAttention {
                     rowSum[r] = rowSum[r] * alpha + sum.sum()
                     rowMax[r] = newMax
                     if alpha != 1 { scaleRow(oBase + (qt + r) * os.row, count: dv, by: alpha) }
+                    // Dropout: the normaliser keeps every probability, the values see the kept ones.
+                    if let drop = a.mask.dropout {
+                        drop.apply(row, count: cols, rowKey: drop.rowKey((b * s.queryHeads + h) * s.queryLength + qt + r), firstKey: kt)
+                    }
                 }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(dv), Int32(cols),
                             1, scores, Int32(bc), vBase + kt * vs.row, Int32(vs.row),
@@ -165,18 +169,19 @@ extension FusedAttention {
                             c += 16
                         }
                     }
-                    // dV[kt..] += Pᵀ·dO
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(cols), Int32(dv), Int32(rows),
-                                1, probs, Int32(bc), doBase + qt * os.row, Int32(os.row),
-                                1, dvBase + kt * vs.row, Int32(vs.row))
                     // dP = dO·Vᵀ
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols), Int32(dv),
                                 1, doBase + qt * os.row, Int32(os.row), vBase + kt * vs.row, Int32(vs.row),
                                 0, dS, Int32(bc))
-                    // dS = scale · P ∘ (dP − D)
+                    // dS = scale · P ∘ (Z ∘ dP − D), Z the dropout factors (1 without dropout); then P ← P ∘ Z
                     let sc = SIMD16<Float>(repeating: a.scale)
                     for r in 0..<rows {
                         let pRow = probs + r * bc, dRow = dS + r * bc
+                        var rowKey: UInt32 = 0
+                        if let drop = a.mask.dropout {
+                            rowKey = drop.rowKey((b * s.queryHeads + h) * s.queryLength + qt + r)
+                            drop.apply(dRow, count: cols, rowKey: rowKey, firstKey: kt)
+                        }
                         let d = SIMD16<Float>(repeating: rowDot[r])
                         var c = 0
                         while c + 16 <= cols {
@@ -185,7 +190,12 @@ extension FusedAttention {
                             c += 16
                         }
                         while c < cols { dRow[c] = pRow[c] * (dRow[c] - rowDot[r]) * a.scale; c += 1 }
+                        if let drop = a.mask.dropout { drop.apply(pRow, count: cols, rowKey: rowKey, firstKey: kt) }
                     }
+                    // dV[kt..] += (P ∘ Z)ᵀ·dO
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(cols), Int32(dv), Int32(rows),
+                                1, probs, Int32(bc), doBase + qt * os.row, Int32(os.row),
+                                1, dvBase + kt * vs.row, Int32(vs.row))
                     // dQ += dS·K ; dK[kt..] += dSᵀ·Q
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(dk), Int32(cols),
                                 1, dS, Int32(bc), kBase + kt * ks.row, Int32(ks.row),

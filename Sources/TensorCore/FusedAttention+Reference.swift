@@ -49,9 +49,10 @@ public enum NaiveAttention {
                 let hk = h / s.group
                 for i in 0..<s.queryLength {
                     let o = out + st.o(b, h, i)
+                    let z = dropoutFactors(mask, row: (b * s.queryHeads + h) * s.queryLength + i, keys: s.keyLength, as: T.self)
                     for d in 0..<s.vDim {
                         var acc: T = 0
-                        for j in 0..<s.keyLength { acc += p[i * s.keyLength + j] * v[st.v(b, hk, j) + d] }
+                        for j in 0..<s.keyLength { acc += p[i * s.keyLength + j] * z[j] * v[st.v(b, hk, j) + d] }
                         o[d] = acc
                     }
                 }
@@ -81,14 +82,19 @@ public enum NaiveAttention {
             for h in 0..<s.queryHeads {
                 let hk = h / s.group
                 probabilities(q: q, k: k, shape: s, strides: st, scale: scale, mask: mask, b: b, h: h, into: &p)
+                var z = [T](repeating: 1, count: tq * tk)   // dropout factors
+                for i in 0..<tq {
+                    let zi = dropoutFactors(mask, row: (b * s.queryHeads + h) * tq + i, keys: tk, as: T.self)
+                    for j in 0..<tk { z[i * tk + j] = zi[j] }
+                }
                 for i in 0..<tq {
                     let dO = dOut + st.o(b, h, i)
                     var rowDot: T = 0
                     for j in 0..<tk {
                         var dP: T = 0
                         for d in 0..<s.vDim { dP += dO[d] * v[st.v(b, hk, j) + d] }
-                        dS[i * tk + j] = dP
-                        rowDot += p[i * tk + j] * dP
+                        dS[i * tk + j] = z[i * tk + j] * dP
+                        rowDot += p[i * tk + j] * dS[i * tk + j]
                     }
                     for j in 0..<tk { dS[i * tk + j] = p[i * tk + j] * (dS[i * tk + j] - rowDot) }
                 }
@@ -107,7 +113,7 @@ public enum NaiveAttention {
                     }
                     for d in 0..<s.vDim {
                         var acc: T = 0
-                        for i in 0..<tq { acc += p[i * tk + j] * dOut[st.o(b, h, i) + d] }
+                        for i in 0..<tq { acc += p[i * tk + j] * z[i * tk + j] * dOut[st.o(b, h, i) + d] }
                         dV[st.v(b, hk, j) + d] += acc
                     }
                 }
@@ -127,6 +133,13 @@ public enum NaiveAttention {
         func k(_ b: Int, _ h: Int, _ j: Int) -> Int { b * ks.batch + h * ks.head + j * ks.row }
         func v(_ b: Int, _ h: Int, _ j: Int) -> Int { b * vs.batch + h * vs.head + j * vs.row }
         func o(_ b: Int, _ h: Int, _ i: Int) -> Int { b * os.batch + h * os.head + i * os.row }
+    }
+
+    /// The dropout factors (0 or 1/(1 − p); all 1 without dropout) of one row's keys.
+    static func dropoutFactors<T: KernelReferenceScalar>(_ mask: AttentionMask, row: Int, keys: Int, as: T.Type) -> [T] {
+        guard let drop = mask.dropout else { return [T](repeating: 1, count: keys) }
+        let key = drop.rowKey(row)
+        return (0..<keys).map { T(drop.factor(rowKey: key, key: $0)) }
     }
 
     /// Softmax probabilities (Tq, Tk) of head (b, h), two passes, hidden keys → 0.

@@ -123,11 +123,14 @@ public struct AttentionMask: @unchecked Sendable {
     /// `predicate(queryPosition, key)` with queryPosition = i + queryOffset; true = visible. Evaluated
     /// once per (query, key) pair per pass, so keep it cheap (e.g. MTLA's stride-aware causal rule).
     public var predicate: (@Sendable (Int, Int) -> Bool)?
+    /// Dropout on the probabilities (training): applied after the softmax, not part of visibility.
+    public var dropout: AttentionDropout?
 
     public init(causal: Bool = false, queryOffset: Int = 0, queryOffsets: UnsafePointer<Int32>? = nil,
                 keyLengths: UnsafePointer<Int32>? = nil,
                 additive: AttentionMaskBuffer<Float>? = nil, keep: AttentionMaskBuffer<UInt8>? = nil,
-                predicate: (@Sendable (Int, Int) -> Bool)? = nil) {
+                predicate: (@Sendable (Int, Int) -> Bool)? = nil, dropout: AttentionDropout? = nil) {
+        self.dropout = dropout
         self.causal = causal
         self.queryOffset = queryOffset
         self.queryOffsets = queryOffsets

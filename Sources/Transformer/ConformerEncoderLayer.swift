@@ -80,7 +80,7 @@ public final class ConformerEncoderLayer: SequenceEncoderLayer {
         ffn1 = ConformerFeedForward(dim: dim, hidden: ffnDim, dropout: dropout, dropoutSeed: dropoutSeed, generator: &generator)
         selfAttentionLayerNorm = LayerNorm(dim)
         attentionDropout = Dropout(p: dropout, generator: Xoshiro256(seed: dropoutSeed &+ 2))
-        selfAttention = EncoderSelfAttention(dim: dim, heads: heads, generator: &generator)
+        selfAttention = EncoderSelfAttention(dim: dim, heads: heads, dropout: dropout, generator: &generator)
         convModule = ConformerConvolution(dim: dim, kernel: kernel, dropout: dropout, dropoutSeed: dropoutSeed &+ 3, generator: &generator)
         ffn2 = ConformerFeedForward(dim: dim, hidden: ffnDim, dropout: dropout, dropoutSeed: dropoutSeed &+ 4, generator: &generator)
         finalLayerNorm = LayerNorm(dim)

@@ -35,6 +35,7 @@ public final class SpeechEncoder: Module {
             }
             return TransformerEncoderLayer(dim: d, ffnDim: c.encoderFfnEmbedDim, heads: c.encoderAttentionHeads,
                                            normalizeBefore: c.encoderNormalizeBefore, dropout: c.dropout,
+                                    attentionDropout: c.attentionDropout,
                                            activationDropout: c.activationDropout, dropoutSeed: seed, generator: &generator)
         })
         layerNorm = c.encoderNormalizeBefore && !conformer ? LayerNorm(d) : nil

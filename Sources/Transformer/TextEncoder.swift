@@ -25,6 +25,7 @@ public final class TextEncoder: Module {
         layers = EncoderLayerList((0..<c.encoderLayers).map { i in
             TransformerEncoderLayer(dim: d, ffnDim: c.encoderFfnEmbedDim, heads: c.encoderAttentionHeads,
                                     normalizeBefore: c.encoderNormalizeBefore, dropout: c.dropout,
+                                    attentionDropout: c.attentionDropout,
                                     activationDropout: c.activationDropout, dropoutSeed: dropoutSeed &+ UInt64(10 * (i + 1)),
                                     generator: &generator)
         })

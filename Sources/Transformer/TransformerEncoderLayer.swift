@@ -16,8 +16,9 @@ public final class TransformerEncoderLayer: SequenceEncoderLayer {
     let residualDropout: Dropout
 
     public init<G: RandomNumberGenerator>(dim: Int, ffnDim: Int, heads: Int, normalizeBefore: Bool, dropout: Float,
-                                          activationDropout: Float, dropoutSeed: UInt64, generator: inout G) {
-        selfAttention = EncoderSelfAttention(dim: dim, heads: heads, generator: &generator)
+                                          attentionDropout: Float = 0, activationDropout: Float, dropoutSeed: UInt64,
+                                          generator: inout G) {
+        selfAttention = EncoderSelfAttention(dim: dim, heads: heads, dropout: attentionDropout, generator: &generator)
         selfAttentionLayerNorm = LayerNorm(dim)
         ffn = FFN(dim: dim, hidden: ffnDim, activationDropout: activationDropout,
                   dropoutGenerator: Xoshiro256(seed: dropoutSeed &+ 1), generator: &generator)

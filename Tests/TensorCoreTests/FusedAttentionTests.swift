@@ -41,6 +41,8 @@ struct AttentionCase: Sendable, CustomStringConvertible {
     var additive: AdditiveKind = .none
     var keep = false
     var stride: Int? = nil
+    /// Dropout probability on the attention weights (seeded from the case seed).
+    var dropout: Float? = nil
     var description: String { "\(name) [\(shape)]" }
 
     /// Builds the inputs and the mask (the buffers stay alive as long as the returned value).
@@ -98,6 +100,7 @@ final class AttentionInputs: @unchecked Sendable {
             mask.keep = .perBatch(UnsafePointer(p), queryLength: tq, keyLength: tk)
         } else { keep = nil }
         if let st = c.stride { mask.predicate = AttentionMask.strideAwareCausal(stride: st) }
+        if let p = c.dropout { mask.dropout = AttentionDropout(p: p, seed: seed &+ 77) }
         self.mask = mask
     }
 
@@ -196,6 +199,13 @@ let attentionCases: [AttentionCase] = [
                   offset: 80, keyLengths: [150, 120], additive: .perBatch, keep: true),
     AttentionCase(name: "fully hidden rows", shape: .init(batch: 2, queryHeads: 2, queryLength: 20, keyLength: 40,
                   qkDim: 16), keyLengths: [0, 40], keep: true),
+    AttentionCase(name: "dropout 0.3, causal", shape: .init(batch: 2, queryHeads: 2, queryLength: 150, keyLength: 150, qkDim: 32),
+                  causal: true, dropout: 0.3),
+    AttentionCase(name: "dropout 0.15, GQA sequence-major, padding", shape: .init(batch: 2, queryHeads: 4, kvHeads: 2,
+                  queryLength: 70, keyLength: 150, qkDim: 16, vDim: 24), layout: .sequenceMajor, causal: true, offset: 80,
+                  keyLengths: [150, 120], dropout: 0.15),
+    AttentionCase(name: "dropout 0.1, MTLA stride s=2", shape: .init(batch: 1, queryHeads: 8, kvHeads: 1, queryLength: 45,
+                  keyLength: 140, qkDim: 24, vDim: 16), causal: true, offset: 95, stride: 2, dropout: 0.1),
 ]
 
 @Suite struct FusedAttentionTests {
@@ -225,6 +235,29 @@ let attentionCases: [AttentionCase] = [
         for (name, a, b) in [("dQ", fused.dQ, ref.dQ), ("dK", fused.dK, ref.dK), ("dV", fused.dV, ref.dV)] {
             let diff = DifferenceStats(a, b)
             #expect(diff.maxAbs <= Self.backwardTolerance, "\(c) \(name): \(diff)")
+        }
+    }
+
+    /// The dropout mask keeps about 1 − p of the weights, independently of tiling: over 2 × 2 × 300 × 300
+    /// entries the kept fraction is within 4 standard deviations of 1 − p, and a different seed gives a
+    /// different mask; without dropout nothing changes.
+    @Test func dropoutKeepsOneMinusPAndDependsOnTheSeed() {
+        for p: Float in [0.1, 0.5] {
+            let a = AttentionDropout(p: p, seed: 3), b = AttentionDropout(p: p, seed: 4)
+            var kept = 0, differ = 0, n = 0
+            for row in 0..<1_200 {
+                let ka = a.rowKey(row), kb = b.rowKey(row)
+                for j in 0..<300 {
+                    let fa = a.factor(rowKey: ka, key: j)
+                    kept += fa > 0 ? 1 : 0
+                    differ += (fa > 0) != (b.factor(rowKey: kb, key: j) > 0) ? 1 : 0
+                    n += 1
+                    if fa > 0 { #expect(abs(fa - 1 / (1 - p)) < 1e-6) }
+                }
+            }
+            let expected = Double(n) * Double(1 - p), sd = (Double(n) * Double(p) * Double(1 - p)).squareRoot()
+            #expect(abs(Double(kept) - expected) < 4 * sd, "p \(p): kept \(kept) of \(n)")
+            #expect(Double(differ) > 0.5 * Double(n) * 2 * Double(p) * Double(1 - p))
         }
     }
 
@@ -309,6 +342,8 @@ let attentionCases: [AttentionCase] = [
                       keyLength: 5, qkDim: 3, vDim: 2), causal: true, offset: 2, keyLengths: [5, 4]),
         AttentionCase(name: "tiny additive stride", shape: .init(batch: 1, queryHeads: 2, queryLength: 4, keyLength: 4,
                       qkDim: 2, vDim: 3), additive: .shared, stride: 2),
+        AttentionCase(name: "tiny causal dropout 0.4", shape: .init(batch: 2, queryHeads: 2, queryLength: 4, keyLength: 6,
+                      qkDim: 3, vDim: 2), causal: true, offset: 2, dropout: 0.4),
     ])
     func naiveBackwardMatchesFiniteDifferences(_ c: AttentionCase) {
         let inputs = c.make(seed: 21)
