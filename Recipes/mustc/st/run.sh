@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 mtla=${MTLA:-$root/.build/release/mtla}
 stage=0; stop_stage=7; mini=false; corpus=""; attention=mtla; down_rate=2; conf=$here/conf/mini.yaml
-name=""; utterances=""; jobs=2; lang=de; vocab=1000; average=5; beam=5
+name=""; utterances=""; jobs=2; lang=de; vocab=1000; average=3; beam=5
 while [ $# -gt 0 ]; do
   case $1 in
     --stage) stage=$2; shift 2 ;; --stop-stage) stop_stage=$2; shift 2 ;; --mini) mini=true; shift ;;
