@@ -29,4 +29,54 @@ public enum ToyCorpus {
         try dev.write(to: dir.appendingPathComponent("dev.tsv"), atomically: true, encoding: .utf8)
         try words.map { "\($0) 10\n" }.joined().write(to: dir.appendingPathComponent("dict.txt"), atomically: true, encoding: .utf8)
     }
+
+    /// An experiment config (YAML) for a tiny MTLA-or-other model on this corpus: 8-d features, d 16,
+    /// one encoder and one decoder layer, vocabulary 8 (the dict plus the four specials), dropout 0.1.
+    public static func experimentYAML(root: String? = nil, maxUpdate: Int, seed: Int = 3, attention: String = "MTLA",
+                                      specAugment: Bool = true, valid: String = "dev.tsv", interval: Int = 4,
+                                      logInterval: Int = 2) -> String {
+        """
+        task: asr
+        seed: \(seed)
+        model:
+          input_feat_per_channel: 8
+          conv_kernel_sizes: "3"
+          conv_channels: 16
+          encoder_layers: 1
+          encoder_embed_dim: 16
+          encoder_ffn_embed_dim: 32
+          encoder_attention_heads: 2
+          decoder_layers: 1
+          decoder_embed_dim: 16
+          decoder_ffn_embed_dim: 32
+          decoder_attention_heads: 2
+          decoder_att_type: \(attention)
+          decoder_kv_lora_rank: 8
+          decoder_qk_nope_head_dim: 4
+          decoder_qk_rope_head_dim: 4
+          decoder_v_head_dim: 4
+          vocab_size: 8
+          dropout: 0.1
+          attention_dropout: 0.1
+          activation_dropout: 0.1
+        data:
+        \(root.map { "  root: \($0)\n" } ?? "")  train: train.tsv
+          valid: \(valid)
+          dict: dict.txt
+          max_tokens: 200
+          prefetch: 2
+          spec_augment: \(specAugment)
+        optimization:
+          lr: 0.01
+          warmup_updates: 5
+          max_update: \(maxUpdate)
+        checkpoint:
+          log_interval: \(logInterval)
+          validate_interval_updates: \(interval)
+          save_interval_updates: \(interval)
+          keep_last: 2
+          keep_best: 1
+
+        """
+    }
 }

@@ -4,42 +4,8 @@ import _TestSupport
 
 /// `mtla train` then `mtla decode`, `mtla average`, `mtla plot` on the toy corpus, as a user runs them.
 @Suite struct TrainDecodeCLITests {
-    static let config = """
-        task: asr
-        seed: 5
-        model:
-          input_feat_per_channel: 8
-          conv_kernel_sizes: "3"
-          conv_channels: 16
-          encoder_layers: 1
-          encoder_embed_dim: 16
-          encoder_ffn_embed_dim: 32
-          encoder_attention_heads: 2
-          decoder_layers: 1
-          decoder_embed_dim: 16
-          decoder_ffn_embed_dim: 32
-          decoder_attention_heads: 2
-          decoder_att_type: MTLA
-          decoder_kv_lora_rank: 8
-          decoder_qk_nope_head_dim: 4
-          decoder_qk_rope_head_dim: 4
-          decoder_v_head_dim: 4
-          vocab_size: 8
-        data:
-          train: train.tsv
-          valid: dev.tsv
-          dict: dict.txt
-          max_tokens: 200
-          spec_augment: false
-        optimization:
-          lr: 0.01
-          warmup_updates: 5
-          max_update: 12
-        checkpoint:
-          log_interval: 4
-          validate_interval_updates: 6
-          save_interval_updates: 6
-        """
+    /// The toy experiment without a data root (the test sets it with --set), 12 updates, no SpecAugment.
+    static let config = ToyCorpus.experimentYAML(maxUpdate: 12, seed: 5, specAugment: false, interval: 6, logInterval: 4)
 
     @Test func trainDecodeAverageAndPlot() throws {
         let dir = try TestData.temporaryDirectory()

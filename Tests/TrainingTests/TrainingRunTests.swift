@@ -12,49 +12,8 @@ import _TestSupport
 /// frames); the resume test keeps it on to check its per-sample seeding, the learning test off.
 func toyConfig(_ dir: URL, maxUpdate: Int, attention: String = "MTLA", specAugment: Bool = true,
                valid: String = "dev.tsv", interval: Int = 4) throws -> ExperimentConfig {
-    try ExperimentConfig.parse("""
-        task: asr
-        seed: 3
-        model:
-          input_feat_per_channel: 8
-          conv_kernel_sizes: "3"
-          conv_channels: 16
-          encoder_layers: 1
-          encoder_embed_dim: 16
-          encoder_ffn_embed_dim: 32
-          encoder_attention_heads: 2
-          decoder_layers: 1
-          decoder_embed_dim: 16
-          decoder_ffn_embed_dim: 32
-          decoder_attention_heads: 2
-          decoder_att_type: \(attention)
-          decoder_kv_lora_rank: 8
-          decoder_qk_nope_head_dim: 4
-          decoder_qk_rope_head_dim: 4
-          decoder_v_head_dim: 4
-          vocab_size: 8
-          dropout: 0.1
-          attention_dropout: 0.1
-          activation_dropout: 0.1
-        data:
-          root: \(dir.path)
-          train: train.tsv
-          valid: \(valid)
-          dict: dict.txt
-          max_tokens: 200
-          prefetch: 2
-          spec_augment: \(specAugment)
-        optimization:
-          lr: 0.01
-          warmup_updates: 5
-          max_update: \(maxUpdate)
-        checkpoint:
-          log_interval: 2
-          validate_interval_updates: \(interval)
-          save_interval_updates: \(interval)
-          keep_last: 2
-          keep_best: 1
-        """)
+    try ExperimentConfig.parse(ToyCorpus.experimentYAML(root: dir.path, maxUpdate: maxUpdate, attention: attention,
+                                                        specAugment: specAugment, valid: valid, interval: interval))
 }
 
 @Suite struct TrainingRunTests {
