@@ -49,6 +49,32 @@ public class Adam: Optimizer {
             grad.withUnsafeBufferPointer { g in
                 m.withUnsafeMutableBufferPointer { m in v.withUnsafeMutableBufferPointer { v in
                     p.value.withUnsafeMutableBufferPointer { x in
+                        if wd == 0 {   // the common case as a branch-free loop (same arithmetic, vectorised)
+                            let (n, x, g, m, v) = (x.count, x.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
+                            typealias F8 = SIMD8<Float>
+                            var j = 0
+                            while j + 8 <= n {   // 8 lanes, each the scalar loop's operations in its order
+                                let gj = UnsafeRawPointer(g + j).loadUnaligned(as: F8.self)
+                                let m0 = UnsafeRawPointer(m + j).loadUnaligned(as: F8.self)
+                                let v0 = UnsafeRawPointer(v + j).loadUnaligned(as: F8.self)
+                                let x0 = UnsafeRawPointer(x + j).loadUnaligned(as: F8.self)
+                                let mj = m0 + b1w * (gj - m0)
+                                let vj = v0 * b2 + b2w * gj * gj
+                                let xj = x0 + -stepSize * (mj / (vj.squareRoot() / bc2SqrtF + epsF))
+                                UnsafeMutableRawPointer(m + j).storeBytes(of: mj, as: F8.self)
+                                UnsafeMutableRawPointer(v + j).storeBytes(of: vj, as: F8.self)
+                                UnsafeMutableRawPointer(x + j).storeBytes(of: xj, as: F8.self)
+                                j += 8
+                            }
+                            for j in j..<n {
+                                let gj = g[j]
+                                let mj = m[j] + b1w * (gj - m[j])
+                                let vj = v[j] * b2 + b2w * gj * gj
+                                m[j] = mj; v[j] = vj
+                                x[j] += -stepSize * (mj / (vj.squareRoot() / bc2SqrtF + epsF))
+                            }
+                            return
+                        }
                         for j in 0..<x.count {
                             var gj = g[j]
                             if wd != 0 {
