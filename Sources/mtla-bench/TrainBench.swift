@@ -18,6 +18,13 @@ func residentKB() -> (rss: Int, hwm: Int) {
     return (rss, hwm)
 }
 
+/// CPU seconds of the whole process (all threads), for a load-robust view on a shared machine.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 /// The benchmark model: the reference speech arch at a small size (every size an option).
 struct TrainBenchShape {
     var kind = "MTLA", layers = 6, dim = 256, heads = 4, ffn = 1024, vocab = 1000, convChannels = 512
@@ -97,13 +104,13 @@ func runTrainBench(_ arguments: [String]) {
     let parameters = trainer.model.parameters.reduce(0) { $0 + $1.value.count }
     let batches = (0..<max(1, batchCount)).map { trainBenchBatch(s, seed: 100 + UInt64($0)) }
     let rssStart = residentKB()
-    var times: [Double] = [], rss10 = 0, lastLoss = 0.0, tokens = 0, frames = 0
+    var times: [Double] = [], cpuTimes: [Double] = [], rss10 = 0, lastLoss = 0.0, tokens = 0, frames = 0
     do {
         for i in 0..<(warmup + updates) {
-            let t0 = now()
+            let (t0, c0) = (now(), processCPUSeconds())
             let stats = try trainer.update([batches[i % batches.count]])
-            let dt = now() - t0
-            if i >= warmup { times.append(dt) }
+            let (dt, dc) = (now() - t0, processCPUSeconds() - c0)
+            if i >= warmup { times.append(dt); cpuTimes.append(dc) }
             (lastLoss, tokens, frames) = (stats.lossPerToken, stats.tokens, stats.frames)
             if i + 1 == 10 { rss10 = residentKB().rss }
             if rssEvery > 0 && (i + 1) % rssEvery == 0 {
@@ -126,7 +133,7 @@ func runTrainBench(_ arguments: [String]) {
     let end = residentKB()
     print("{\"side\": \"mtla\", \"kind\": \"\(s.kind)\", \"threads\": \(threads), \"updates\": \(updates), \"warmup\": \(warmup), "
         + "\"batch\": \(s.batch), \"frames\": \(s.frames), \"tokens\": \(s.tokens), \"parameters\": \(parameters), "
-        + "\"ms\": \(ms), \"ms_min\": \((times.min() ?? 0) * 1000), \"ms_max\": \((times.max() ?? 0) * 1000), "
+        + "\"ms\": \(ms), \"cpu_ms\": \(median(cpuTimes) * 1000), \"ms_min\": \((times.min() ?? 0) * 1000), \"ms_max\": \((times.max() ?? 0) * 1000), "
         + "\"frames_per_s\": \(Double(frames) / (ms / 1000)), \"tokens_per_s\": \(Double(tokens) / (ms / 1000)), "
         + "\"loss\": \(lastLoss), \"rss_start_kb\": \(rssStart.rss), \"rss_10_kb\": \(rss10), \"rss_end_kb\": \(end.rss), "
         + "\"hwm_kb\": \(end.hwm), \"sgemm_gflops\": \(sgemm), \"sgemm_shape\": [\(rows), \(s.dim), \(s.ffn)], "

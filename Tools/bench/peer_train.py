@@ -102,13 +102,14 @@ if a.flops:
         update(batches[0])
     flops = fc.get_total_flops()
 
-times, last = [], 0.0
+times, cpu, last = [], [], 0.0
 for i in range(a.warmup + a.updates):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     last = update(batches[i % len(batches)])
-    dt = time.perf_counter() - t0
+    dt, dc = time.perf_counter() - t0, time.process_time() - c0
     if i >= a.warmup:
         times.append(dt)
+        cpu.append(dc)
 ms = sorted(times)[len(times) // 2] * 1000 if len(times) % 2 else \
     (sorted(times)[len(times) // 2 - 1] + sorted(times)[len(times) // 2]) / 2 * 1000
 # the sgemm rate in this process on the model's FFN shape (B·T_dec, d)·(d, F), as mtla-bench measures it
@@ -123,6 +124,7 @@ frames, tokens = a.batch * a.frames, batches[0]["ntokens"]
 print(json.dumps({
     "side": "pytorch", "kind": a.kind.upper(), "threads": a.threads, "updates": a.updates, "warmup": a.warmup,
     "batch": a.batch, "frames": a.frames, "tokens": a.tokens, "parameters": n_params, "ms": ms,
+    "cpu_ms": sorted(cpu)[len(cpu) // 2] * 1000 if len(cpu) % 2 else (sorted(cpu)[len(cpu) // 2 - 1] + sorted(cpu)[len(cpu) // 2]) / 2 * 1000,
     "ms_min": min(times) * 1000, "ms_max": max(times) * 1000, "frames_per_s": frames / (ms / 1000),
     "tokens_per_s": tokens / (ms / 1000), "loss": last, "flops": flops, "sgemm_gflops": sgemm,
     "hwm_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "torch": torch.__version__,
