@@ -53,6 +53,7 @@ public class Adam: Optimizer {
             grad.withUnsafeBufferPointer { g in
                 m.withUnsafeMutableBufferPointer { m in v.withUnsafeMutableBufferPointer { v in
                     p.value.withUnsafeMutableBufferPointer { x in
+                        guard x.count > 0 else { return }
                         let (n, x, g, m, v) = (x.count, x.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
                         context.parallelFor(n, grain: 1 << 15) { range in
                             if wd == 0 {   // the common case as a branch-free SIMD loop (same arithmetic per lane)
