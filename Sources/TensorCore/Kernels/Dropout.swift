@@ -81,9 +81,11 @@ extension Tensor {
 
     /// Inverted dropout with probability `p`; returns the output and the mask (0 or 1/(1 − p)).
     @inlinable
-    public func dropout<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> (output: Tensor, mask: Tensor) {
-        var mask = output(shape)
+    /// The mask is drawn serially (its draw order is the contract); the product runs on `ctx`'s threads.
+    public func dropout<G: RandomNumberGenerator>(p: Float, using generator: inout G,
+                                                  in ctx: ComputeContext = .serial) -> (output: Tensor, mask: Tensor) {
+        var mask = output(shape, ctx)
         mask.withUnsafeMutableBufferPointer { DropoutKernels.mask($0.baseAddress!, count, p: p, using: &generator) }
-        return (self * mask, mask)
+        return (elementwise(.mul, mask, in: ctx), mask)
     }
 }
