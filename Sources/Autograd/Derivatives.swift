@@ -61,11 +61,13 @@ enum Derivatives {
             let (sa, sb) = (x[0].shape, x[1].shape)
             switch kind {
             case .add: return [needs[0] ? g.summed(toShape: sa, in: ctx) : nil, needs[1] ? g.summed(toShape: sb, in: ctx) : nil]
-            case .sub: return [needs[0] ? g.summed(toShape: sa, in: ctx) : nil, needs[1] ? (-g).summed(toShape: sb) : nil]
-            case .mul: return [needs[0] ? (g * x[1]).summed(toShape: sa) : nil,
-                               needs[1] ? (g * x[0]).summed(toShape: sb) : nil]
-            case .div: return [needs[0] ? (g / x[1]).summed(toShape: sa) : nil,      // d(a/b)/db = −y/b
-                               needs[1] ? (-(g * y / x[1])).summed(toShape: sb) : nil]
+            case .sub: return [needs[0] ? g.summed(toShape: sa, in: ctx) : nil,
+                               needs[1] ? g.affine(-1, in: ctx).summed(toShape: sb, in: ctx) : nil]
+            case .mul: return [needs[0] ? g.elementwise(.mul, x[1], in: ctx).summed(toShape: sa, in: ctx) : nil,
+                               needs[1] ? g.elementwise(.mul, x[0], in: ctx).summed(toShape: sb, in: ctx) : nil]
+            case .div: return [needs[0] ? g.elementwise(.div, x[1], in: ctx).summed(toShape: sa, in: ctx) : nil,   // d(a/b)/db = −y/b
+                               needs[1] ? g.elementwise(.mul, y, in: ctx).elementwise(.div, x[1], in: ctx).affine(-1, in: ctx)
+                                              .summed(toShape: sb, in: ctx) : nil]
             }
 
         case let .affine(alpha):
@@ -155,7 +157,7 @@ enum Derivatives {
             return [dx]
 
         case let .dropout(mask):
-            return [g * mask]
+            return [g.elementwise(.mul, mask, in: ctx)]
 
         case let .indexSelect(axis, ids, skip):
             // Scatter-add of G's rows back to the rows they were read from.

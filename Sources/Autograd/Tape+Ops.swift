@@ -119,7 +119,7 @@ extension Tape {
     public func dropout<G: RandomNumberGenerator>(_ x: Variable, p: Float, using generator: inout G) -> Variable {
         if p == 0 { return x }
         guard isRecording([x]) else { return Variable(result: x.value.droppedOut(p: p, using: &generator), requiresGrad: false) }
-        let (out, mask) = x.value.dropout(p: p, using: &generator)
+        let (out, mask) = x.value.dropout(p: p, using: &generator, in: context)
         return record(.dropout(mask: mask), [x], out)
     }
 

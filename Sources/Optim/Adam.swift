@@ -34,7 +34,11 @@ public class Adam: Optimizer {
         steps = Array(repeating: 0, count: parameters.count)
     }
 
-    public func step() {
+    public func step() { step(in: .serial) }
+
+    /// One step with the element loops split over `context`'s threads (each element's arithmetic is the
+    /// same whatever the split, so the result is bit-identical for every thread count).
+    public func step(in context: ComputeContext) {
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             steps[i] += 1
@@ -49,15 +53,41 @@ public class Adam: Optimizer {
             grad.withUnsafeBufferPointer { g in
                 m.withUnsafeMutableBufferPointer { m in v.withUnsafeMutableBufferPointer { v in
                     p.value.withUnsafeMutableBufferPointer { x in
-                        for j in 0..<x.count {
-                            var gj = g[j]
-                            if wd != 0 {
-                                if decoupled { x[j] *= decay } else { gj += wdF * x[j] }
+                        guard x.count > 0 else { return }
+                        let (n, x, g, m, v) = (x.count, x.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
+                        context.parallelFor(n, grain: 1 << 15) { range in
+                            if wd == 0 {   // the common case as a branch-free SIMD loop (same arithmetic per lane)
+                                typealias F8 = SIMD8<Float>
+                                var j = range.lowerBound
+                                while j + 8 <= range.upperBound {
+                                    let gj = UnsafeRawPointer(g + j).loadUnaligned(as: F8.self)
+                                    let m0 = UnsafeRawPointer(m + j).loadUnaligned(as: F8.self)
+                                    let v0 = UnsafeRawPointer(v + j).loadUnaligned(as: F8.self)
+                                    let x0 = UnsafeRawPointer(x + j).loadUnaligned(as: F8.self)
+                                    let mj = m0 + b1w * (gj - m0)
+                                    let vj = v0 * b2 + b2w * gj * gj
+                                    let xj = x0 + -stepSize * (mj / (vj.squareRoot() / bc2SqrtF + epsF))
+                                    UnsafeMutableRawPointer(m + j).storeBytes(of: mj, as: F8.self)
+                                    UnsafeMutableRawPointer(v + j).storeBytes(of: vj, as: F8.self)
+                                    UnsafeMutableRawPointer(x + j).storeBytes(of: xj, as: F8.self)
+                                    j += 8
+                                }
+                                for j in j..<range.upperBound {
+                                    let gj = g[j]
+                                    m[j] += b1w * (gj - m[j])
+                                    v[j] = v[j] * b2 + b2w * gj * gj
+                                    x[j] += -stepSize * (m[j] / (v[j].squareRoot() / bc2SqrtF + epsF))
+                                }
+                                return
                             }
-                            m[j] += b1w * (gj - m[j])
-                            v[j] = v[j] * b2 + b2w * gj * gj
-                            let denom = v[j].squareRoot() / bc2SqrtF + epsF
-                            x[j] += -stepSize * (m[j] / denom)
+                            for j in range {
+                                var gj = g[j]
+                                if decoupled { x[j] *= decay } else { gj += wdF * x[j] }
+                                m[j] += b1w * (gj - m[j])
+                                v[j] = v[j] * b2 + b2w * gj * gj
+                                let denom = v[j].squareRoot() / bc2SqrtF + epsF
+                                x[j] += -stepSize * (m[j] / denom)
+                            }
                         }
                     }
                 } }

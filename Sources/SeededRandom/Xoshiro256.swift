@@ -4,7 +4,9 @@
 /// (or any `RandomNumberGenerator`) explicitly; nothing reads a global generator. The same seed gives
 /// the same stream on every platform.
 public struct Xoshiro256: RandomNumberGenerator, Sendable, Equatable, Codable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    // Internal (not private) and the step inlinable, so that loops drawing one value per element (dropout
+    // masks) run the generator inline instead of a call per draw; the stream is unchanged.
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// Seeds the four state words from `seed` through SplitMix64, as the xoshiro authors recommend.
     public init(seed: UInt64) {
@@ -17,9 +19,10 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Equatable, Codable {
         self.init(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) &+ stream)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = Self.rotl(s0 &+ s3, 23) &+ s0
         let t = s1 << 17

@@ -59,11 +59,14 @@ public final class Trainer {
             if case let .features(_, lengths) = batch.input { stats.frames += lengths.reduce(0) { $0 + Int($1) } }
         }
         let scale = Float(1 / Double(max(1, stats.tokens)))
-        for p in optimizer.parameters where p.grad != nil {
-            p.grad!.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= scale } }
+        for p in optimizer.parameters where (p.grad?.count ?? 0) > 0 {
+            p.grad!.withUnsafeMutableBufferPointer { g in
+                let (n, g) = (g.count, g.baseAddress!)
+                context.parallelFor(n, grain: 1 << 15) { r in for i in r { g[i] *= scale } }
+            }
         }
-        stats.gradientNorm = options.clipNorm > 0 ? clipGradNorm(optimizer.parameters, maxNorm: options.clipNorm)
-                                                  : clipGradNorm(optimizer.parameters, maxNorm: .infinity)
+        stats.gradientNorm = clipGradNorm(optimizer.parameters, maxNorm: options.clipNorm > 0 ? options.clipNorm : .infinity,
+                                          in: context)
         guard stats.loss.isFinite, stats.gradientNorm.isFinite else {
             for (d, g) in zip(dropouts, savedGenerators) { d.generator = g }
             optimizer.zeroGrad()
@@ -72,7 +75,7 @@ public final class Trainer {
         }
         optimizer.learningRate = options.schedule.learningRate(update: progress.updates)
         stats.learningRate = optimizer.learningRate
-        optimizer.step()
+        optimizer.step(in: context)
         progress.updates += 1
         return stats
     }

@@ -9,6 +9,8 @@
 //     defaults d 512, 8 heads, r 256, rope 32) at cache lengths 256/1024/4096, batch 1 and 8x5 beams
 //     (8 rows filled by the prompt call, expanded to 40 by the cache's beam reorder, as the peer does);
 //     prints JSON lines {variant, cache_len, batch, threads, ms (median of N steps), cache_bytes}.
+//   mtla-bench train [--threads T] [--updates N] [--kind MTLA|MHA] …
+//     training throughput of the reference-shaped speech model (TrainBench.swift, issue 6).
 //   mtla-bench zip --count N --rows R --out PATH [--repeat N]
 //     prints {"mtla": median seconds} for packing N random R x 80 float32 matrices as <id>.npy
 //     entries into a stored zip (encode + write + central directory + fsync + rename).
@@ -34,6 +36,10 @@ func fail(_ message: String) -> Never {
 
 var args = Array(CommandLine.arguments.dropFirst())
 let mode = args.isEmpty ? "" : args.removeFirst()
+if mode == "train" {
+    runTrainBench(args)
+    exit(0)
+}
 if mode == "zip" {
     var count = 10000, rows = 20, repeatCount = 5
     var out = "/tmp/mtla-bench.zip"

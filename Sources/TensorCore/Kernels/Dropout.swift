@@ -1,5 +1,7 @@
 // inp (n), mask (n), out (n)
 
+import SeededRandom
+
 /// Inverted dropout: kept elements are scaled by 1/(1 − p), so evaluation needs no rescaling.
 public enum DropoutKernels {
     /// mask[i] = 0 with probability `p`, else 1/(1 − p). Draws exactly one `UInt64` per element, in
@@ -9,6 +11,11 @@ public enum DropoutKernels {
                                                       p: Float, using generator: inout G) {
         precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
         if p == 0 { mask.initialize(repeating: 1, count: n); return }
+        if var x = generator as? Xoshiro256 {   // the toolkit's generator: one cast, then the draws inline
+            xoshiroMask(mask, n, p: p, using: &x)
+            generator = x as! G
+            return
+        }
         let keep = 1 / (1 - p)
         for i in 0..<n {
             let u = Float(generator.next() >> 40) * 0x1p-24   // 24 random bits, uniform in [0, 1)
@@ -24,6 +31,35 @@ extension DropoutKernels {
                                                        _ n: Int, p: Float, using generator: inout G) {
         precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
         if p == 0 { out.update(from: inp, count: n); return }
+        if var x = generator as? Xoshiro256 {
+            xoshiroApply(inp, out, n, p: p, using: &x)
+            generator = x as! G
+            return
+        }
+        let keep = 1 / (1 - p)
+        for i in 0..<n {
+            let u = Float(generator.next() >> 40) * 0x1p-24
+            out[i] = u < p ? 0 : inp[i] * keep
+        }
+    }
+}
+
+extension DropoutKernels {
+    /// `mask` for the concrete `Xoshiro256` (the same draws; generic callers reach it through one cast,
+    /// so the generator runs inline rather than through a protocol call per element).
+    @usableFromInline
+    static func xoshiroMask(_ mask: UnsafeMutablePointer<Float>, _ n: Int, p: Float, using generator: inout Xoshiro256) {
+        let keep = 1 / (1 - p)
+        for i in 0..<n {
+            let u = Float(generator.next() >> 40) * 0x1p-24
+            mask[i] = u < p ? 0 : keep
+        }
+    }
+
+    /// `apply` for the concrete `Xoshiro256` (the same draws).
+    @usableFromInline
+    static func xoshiroApply(_ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, p: Float,
+                             using generator: inout Xoshiro256) {
         let keep = 1 / (1 - p)
         for i in 0..<n {
             let u = Float(generator.next() >> 40) * 0x1p-24
@@ -45,9 +81,11 @@ extension Tensor {
 
     /// Inverted dropout with probability `p`; returns the output and the mask (0 or 1/(1 − p)).
     @inlinable
-    public func dropout<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> (output: Tensor, mask: Tensor) {
-        var mask = output(shape)
+    /// The mask is drawn serially (its draw order is the contract); the product runs on `ctx`'s threads.
+    public func dropout<G: RandomNumberGenerator>(p: Float, using generator: inout G,
+                                                  in ctx: ComputeContext = .serial) -> (output: Tensor, mask: Tensor) {
+        var mask = output(shape, ctx)
         mask.withUnsafeMutableBufferPointer { DropoutKernels.mask($0.baseAddress!, count, p: p, using: &generator) }
-        return (self * mask, mask)
+        return (elementwise(.mul, mask, in: ctx), mask)
     }
 }
