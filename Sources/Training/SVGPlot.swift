@@ -25,10 +25,13 @@ public struct SVGPlot {
         return stride(from: ceil(lo / step) * step, through: hi + step * 1e-9, by: step).map { $0 }
     }
 
-    static func label(_ v: Double) -> String {
+    /// A tick label: integers as they are (2010, not 201), decimals without trailing zeros.
+    public static func label(_ v: Double) -> String {
         if v == 0 { return "0" }
-        if abs(v) >= 1e4 || abs(v) < 1e-3 { return String(format: "%.1e", v) }
-        return String(format: abs(v) >= 100 ? "%.0f" : abs(v) >= 1 ? "%.2f" : "%.3f", v).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+        if abs(v) >= 1e5 || abs(v) < 1e-3 { return String(format: "%.1e", v) }
+        if abs(v) >= 100 || v == v.rounded() { return String(format: "%.0f", v) }
+        let text = String(format: abs(v) >= 1 ? "%.2f" : "%.3f", v)
+        return text.replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
     }
 
     static func escape(_ s: String) -> String {

@@ -24,6 +24,13 @@ import _TestSupport
         #expect(try MetricsLog.read(url).map(\.update) == [1, 2, 3])
     }
 
+    /// Tick labels keep integer zeros and drop only decimal ones.
+    @Test func tickLabels() {
+        #expect(SVGPlot.label(2010) == "2010" && SVGPlot.label(100) == "100" && SVGPlot.label(40) == "40")
+        #expect(SVGPlot.label(2.5) == "2.5" && SVGPlot.label(0.25) == "0.25" && SVGPlot.label(0.1) == "0.1")
+        #expect(SVGPlot.label(-3) == "-3" && SVGPlot.label(1_500_000) == "1.5e+06" && SVGPlot.label(0) == "0")
+    }
+
     /// The training-curve SVGs are well-formed XML with one polyline per series of ≥ 2 points, whose
     /// points stay inside the plot area and fall as the loss falls.
     @Test func trainingCurvesAreWellFormedSVG() throws {
