@@ -57,7 +57,7 @@ import _TestSupport
         #expect(m.decoder.layers[0].selfAttention.cacheFloatsPerToken == Double(floatsPerToken))
         let (b, p) = (2, 12)
         let prefix = Tensor.randomNormal([b, p, 512], using: &g)
-        var (state, _) = try m.decoder.startDecoding(prefix: prefix, prefixLengths: [p, p], tokens: Int32Tensor(shape: [b], repeating: 2),
+        let (state, _) = try m.decoder.startDecoding(prefix: prefix, prefixLengths: [p, p], tokens: Int32Tensor(shape: [b], repeating: 2),
                                                      context: .serial)
         for t in 1..<6 {
             _ = try m.decoder.decodeStep(Int32Tensor(shape: [b], repeating: 5), state: state, context: .serial)
@@ -66,6 +66,5 @@ import _TestSupport
             let perLayer = b * slots * s * floatsPerToken * 4
             #expect(state.cacheBytes == c.decoderLayers * perLayer, "\(kind) s=\(s) after \(tokens) tokens")
         }
-        _ = state
     }
 }
