@@ -135,10 +135,13 @@ public protocol TextEncoding: Sendable {
     var unknownID: Int32? { get }
     /// `encode` plus the number of `<unk>` ids produced. The default counts `unknownID`.
     func encodeCountingUnknowns(_ text: String) throws -> EncodedText
+    /// Size of the id space `encode` maps into (the model's vocabulary), when the encoding knows it.
+    var vocabularySize: Int? { get }
 }
 
 extension TextEncoding {
     public var unknownID: Int32? { nil }
+    public var vocabularySize: Int? { nil }
     public func encodeCountingUnknowns(_ text: String) throws -> EncodedText {
         let ids = try encode(text)
         guard let unk = unknownID else { return EncodedText(ids: ids, unknowns: 0) }

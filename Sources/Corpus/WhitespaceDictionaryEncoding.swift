@@ -44,6 +44,7 @@ public struct WhitespaceDictionaryEncoding: TextEncoding, Sendable, Equatable {
 
     /// Number of symbols, specials included (the output vocabulary size).
     public var count: Int { dictionary.count }
+    public var vocabularySize: Int? { dictionary.count }
     public var unknownID: Int32? { Self.unk }
 
     /// The id of `symbol`, or `<unk>`.
@@ -82,6 +83,7 @@ public struct SentencePieceEncoding: TextEncoding, @unchecked Sendable {
     }
 
     public var unknownID: Int32? { dictionary.unkIndex }
+    public var vocabularySize: Int? { dictionary.count }
 
     public func encode(_ text: String) throws -> [Int32] { try encodeCountingUnknowns(text).ids }
 

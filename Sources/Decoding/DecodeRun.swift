@@ -40,11 +40,7 @@ public struct DecodeRun {
         var done = 0
         var it = loader.makeIterator()
         while let batch = try it.nextBatch() {
-            let input: ModelInput
-            switch batch.source {
-            case let .features(x, lengths): input = .features(x, lengths: lengths)
-            case let .tokens(t, lengths): input = .tokens(t, lengths: lengths)
-            }
+            let input = ModelInput(batch.source)
             let hyps = try search.generate(model, input: input, context: context, meter: meter)
             for (row, index) in batch.indices.enumerated() { results[index] = Result(id: batch.ids[row], hypotheses: hyps[row]) }
             done += batch.count

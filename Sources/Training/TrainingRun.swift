@@ -1,4 +1,5 @@
 import Corpus
+import Decoding
 import Fbank
 import FeatureStore
 import Foundation
@@ -34,7 +35,7 @@ public final class TrainingRun {
         var config = given
         let data = Self.resolve(given.data)
         let targetEncoding = try Self.encoding(spm: data.spmModel, dict: data.dict, what: "data.dict")
-        let dictionarySize = (targetEncoding as? WhitespaceDictionaryEncoding)?.count ?? (targetEncoding as? SentencePieceEncoding)?.dictionary.count
+        let dictionarySize = targetEncoding.vocabularySize
         if config.model.vocabSize == 0, let size = dictionarySize { config.model.vocabSize = size }
         self.config = try config.validated()
         self.report = report
@@ -126,13 +127,8 @@ public final class TrainingRun {
 
     /// A corpus batch as the model takes it.
     static func modelBatch(_ b: Batch) -> TrainingBatch {
-        let input: ModelInput
-        switch b.source {
-        case let .features(x, lengths): input = .features(x, lengths: lengths)
-        case let .tokens(t, lengths): input = .tokens(t, lengths: lengths)
-        }
-        return TrainingBatch(ids: b.ids, input: input, prevOutputTokens: b.prevOutputTokens, target: b.target,
-                             ctcTarget: b.auxiliaryTarget)
+        TrainingBatch(ids: b.ids, input: ModelInput(b.source), prevOutputTokens: b.prevOutputTokens, target: b.target,
+                      ctcTarget: b.auxiliaryTarget)
     }
 
     /// Validation loss and accuracy over the whole validation set.
