@@ -69,7 +69,7 @@ let package = Package(
         // L6
         .target(name: "Decoding", dependencies: ["Corpus", "Transformer", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         // L7
-        .target(name: "Training", dependencies: ["Corpus", "Transformer", "Decoding", "Optim", "Fbank", "FeatureStore", "NN", "Autograd", "TensorCore", "SeededRandom",
+        .target(name: "Training", dependencies: ["Corpus", "Transformer", "Decoding", "Scoring", "Optim", "Fbank", "FeatureStore", "NN", "Autograd", "TensorCore", "SeededRandom",
                                                  .product(name: "Yams", package: "Yams")],
                 swiftSettings: cpuFlags),
         // Mini corpora synthesised with espeak-ng (text grammar, speakers, MuST-C layout)

@@ -23,6 +23,8 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
     public let ids: [String]
     private let lengths: [Int]
     private let targets: [[Int32]]
+    /// The `text` transcripts in `ids` order (references for scoring).
+    private let targetTexts: [String]
     private let sources: [Source]
     private let reader: FeatureReader
     private let dataDir: ESPnetDataDir
@@ -64,10 +66,11 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
         let text = dir.text
         let textPath = dir.path("text")
         var stats = LabelStatistics()
-        var targets: [[Int32]] = []
+        var targets: [[Int32]] = [], texts: [String] = []
         targets.reserveCapacity(ids.count)
         for id in ids {
             guard let t = text[id] else { throw CorpusError.missingText(path: textPath, utterance: id) }
+            texts.append(t)
             do {
                 let e = try textEncoding.encodeCountingUnknowns(t)
                 stats.add(e)
@@ -91,6 +94,7 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
         self.ids = ids
         self.sources = sources
         self.targets = targets
+        targetTexts = texts
         self.lengths = lengths
         self.baseDirectory = baseDirectory
         scp = scpReader
@@ -106,6 +110,7 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
         AudioFeatureOptions.scaled(lengths[index], by: speedFactor(index, epoch: epoch))
     }
     public func targetLength(_ index: Int) -> Int { targets[index].count }
+    public func referenceText(_ index: Int) -> String? { targetTexts[index] }
     public var ordering: BatchOrdering { .descendingSource }
 
     /// The speed factor of sample `index` in `epoch` (1 for `feats.scp` directories).

@@ -17,6 +17,8 @@ public final class ParallelTextDataset: SampleDataset, @unchecked Sendable {
     public let sourceStatistics: LabelStatistics
     private let sources: [[Int32]]
     private let targets: [[Int32]]
+    /// The target lines as read (references for scoring).
+    private let targetTexts: [String]
 
     /// - Parameters:
     ///   - source, target: text files, one example per line (`\n` or `\r\n`; a final newline ends the
@@ -52,6 +54,7 @@ public final class ParallelTextDataset: SampleDataset, @unchecked Sendable {
         }
         self.sources = sources
         self.targets = targets
+        targetTexts = t
         labelStatistics = tgtStats
         sourceStatistics = srcStats
     }
@@ -62,6 +65,7 @@ public final class ParallelTextDataset: SampleDataset, @unchecked Sendable {
     public func targetLength(_ index: Int) -> Int { targets[index].count }
     public func numTokens(_ index: Int, epoch: Int) -> Int { max(sources[index].count, targets[index].count + 1) }
     public var ordering: BatchOrdering { .ascendingSourceThenTarget }
+    public func referenceText(_ index: Int) -> String? { targetTexts[index] }
 
     public func sample(_ index: Int) throws -> Sample {
         Sample(id: String(index), source: .tokens(sources[index]), target: targets[index])

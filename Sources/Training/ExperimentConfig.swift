@@ -100,17 +100,32 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         public var saveIntervalUpdates = 1_000
         public var keepLast = 5
         public var keepBest = 10
-        /// accuracy (higher is better) or loss (lower is better).
+        /// accuracy, loss, nll_loss, or the `eval_metric` (bleu, wer, cer).
         public var bestMetric = "accuracy"
         /// Stop after this many validations without improvement (≤ 0: never).
         public var patience = 0
+        /// Scores of hypotheses decoded at each validation (fairseq's `--eval-bleu`, ESPnet's
+        /// `report_bleu`/`report_wer`/`report_cer`): none, bleu (sacreBLEU 13a), wer or cer.
+        public var evalMetric = "none"
+        /// Beam of that decoding (1: greedy).
+        public var evalBeam = 1
+        /// Decode only the first N validation samples (0: all of them).
+        public var evalMaxSentences = 0
+
+        /// The metrics `best_metric` can name, and whether lower values are better.
+        public static let metricDirections = ["accuracy": false, "loss": true, "nll_loss": true, "bleu": false, "wer": true, "cer": true]
+        /// Whether `value` is better than `best` for `bestMetric`.
+        public func improves(_ value: Double, on best: Double) -> Bool {
+            Self.metricDirections[bestMetric] == true ? value < best : value > best
+        }
 
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case logInterval = "log_interval", validateIntervalUpdates = "validate_interval_updates"
             case saveIntervalUpdates = "save_interval_updates", keepLast = "keep_last", keepBest = "keep_best"
-            case bestMetric = "best_metric", patience
+            case bestMetric = "best_metric", patience, evalMetric = "eval_metric", evalBeam = "eval_beam"
+            case evalMaxSentences = "eval_max_sentences"
         }
         public static let keys = Set(CodingKeys.allCases.map(\.rawValue))
 
@@ -119,6 +134,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             try d.read(.logInterval, \.logInterval); try d.read(.validateIntervalUpdates, \.validateIntervalUpdates)
             try d.read(.saveIntervalUpdates, \.saveIntervalUpdates); try d.read(.keepLast, \.keepLast); try d.read(.keepBest, \.keepBest)
             try d.read(.bestMetric, \.bestMetric); try d.read(.patience, \.patience)
+            try d.read(.evalMetric, \.evalMetric); try d.read(.evalBeam, \.evalBeam); try d.read(.evalMaxSentences, \.evalMaxSentences)
             self = d.value
         }
     }
@@ -255,7 +271,13 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         try check(data.maxTokens != nil || data.maxSentences != nil, "data.max_tokens", "null", "max_tokens or max_sentences")
         try check(optimization.maxUpdate > 0 || optimization.maxEpoch > 0, "optimization.max_update", optimization.maxUpdate,
                   "max_update or max_epoch > 0")
-        try check(["accuracy", "loss"].contains(checkpoint.bestMetric), "checkpoint.best_metric", checkpoint.bestMetric, "accuracy or loss")
+        try check(["none", "bleu", "wer", "cer"].contains(checkpoint.evalMetric), "checkpoint.eval_metric", checkpoint.evalMetric,
+                  "none, bleu, wer or cer")
+        try check(checkpoint.evalBeam >= 1 && checkpoint.evalMaxSentences >= 0, "checkpoint.eval_beam/eval_max_sentences",
+                  "\(checkpoint.evalBeam)/\(checkpoint.evalMaxSentences)", "beam ≥ 1 and sentences ≥ 0")
+        let metrics = ["accuracy", "loss", "nll_loss"] + (checkpoint.evalMetric == "none" ? [] : [checkpoint.evalMetric])
+        try check(metrics.contains(checkpoint.bestMetric), "checkpoint.best_metric", checkpoint.bestMetric,
+                  metrics.joined(separator: ", ") + (checkpoint.evalMetric == "none" ? " (bleu/wer/cer need checkpoint.eval_metric)" : ""))
         try check(checkpoint.validateIntervalUpdates > 0 && checkpoint.saveIntervalUpdates > 0 && checkpoint.logInterval > 0,
                   "checkpoint intervals", "\(checkpoint.logInterval)/\(checkpoint.validateIntervalUpdates)/\(checkpoint.saveIntervalUpdates)", "> 0")
         return self

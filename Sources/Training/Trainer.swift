@@ -16,6 +16,14 @@ public struct UpdateStats: Sendable {
     public var lossPerToken: Double { tokens > 0 ? loss / Double(tokens) / M_LN2 : 0 }
     public var nllPerToken: Double { tokens > 0 ? nll / Double(tokens) / M_LN2 : 0 }
     public var accuracy: Double { tokens > 0 ? Double(correct) / Double(tokens) : 0 }
+    /// The encoder's CTC loss per sentence in base 2 (0 without a CTC term).
+    public var ctcPerSentence: Double { sentences > 0 ? ctc / Double(sentences) / M_LN2 : 0 }
+    /// What a log line or a validation record reports.
+    public var loggedValues: [String: Double] {
+        var v = ["loss": lossPerToken, "nll_loss": nllPerToken, "accuracy": accuracy]
+        if ctc > 0 { v["ctc_loss"] = ctcPerSentence }
+        return v
+    }
 }
 
 /// Trains a `PrefixDecoderModel` update by update: forward and backward over `update_freq` batches,
@@ -91,7 +99,7 @@ public final class Trainer {
             stats.loss += terms.lossValue; stats.nll += terms.nll; stats.ctc += terms.ctc
             stats.tokens += terms.tokens; stats.correct += terms.correct; stats.sentences += batch.ids.count
         }
-        progress.lastValidation = ["loss": stats.lossPerToken, "nll_loss": stats.nllPerToken, "accuracy": stats.accuracy]
+        progress.lastValidation = stats.loggedValues
         return stats
     }
 

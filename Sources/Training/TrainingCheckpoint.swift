@@ -107,14 +107,7 @@ public enum TrainingCheckpoint {
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix("checkpoint_u") }.sorted()
         var keep = Set(names.suffix(keepLast))
         if keepBest > 0 {
-            let scored: [(String, Double)] = names.compactMap { name in
-                let url = root.appendingPathComponent(name).appendingPathComponent("trainer_state.json")
-                guard let data = try? Data(contentsOf: url), let state = try? JSONDecoder().decode(TrainerState.self, from: data),
-                      let value = state.progress.lastValidation[metric] else { return nil }
-                return (name, value)
-            }
-            let ranked = scored.sorted { metric == "loss" ? $0.1 < $1.1 : $0.1 > $1.1 }
-            keep.formUnion(ranked.prefix(keepBest).map(\.0))
+            keep.formUnion(ranked(names.map { root.appendingPathComponent($0) }, metric: metric).prefix(keepBest).map(\.lastPathComponent))
         }
         for name in names where !keep.contains(name) { try FileManager.default.removeItem(at: root.appendingPathComponent(name)) }
     }
@@ -123,13 +116,20 @@ public enum TrainingCheckpoint {
     public static func best(_ experiment: URL, metric: String, count: Int) throws -> [URL] {
         let root = experiment.appendingPathComponent("checkpoints")
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix("checkpoint_u") }
-        let scored: [(URL, Double)] = names.compactMap { name in
-            let dir = root.appendingPathComponent(name)
+        return Array(ranked(names.map { root.appendingPathComponent($0) }, metric: metric).prefix(count))
+    }
+
+    /// The checkpoint directories whose last validation has `metric`, best first (lower first for
+    /// losses and error rates), ties by name.
+    static func ranked(_ directories: [URL], metric: String) -> [URL] {
+        let lowerIsBetter = ExperimentConfig.CheckpointConfig.metricDirections[metric] ?? false
+        let scored: [(URL, Double)] = directories.compactMap { dir in
             guard let data = try? Data(contentsOf: dir.appendingPathComponent("trainer_state.json")),
                   let state = try? JSONDecoder().decode(TrainerState.self, from: data),
                   let value = state.progress.lastValidation[metric] else { return nil }
             return (dir, value)
         }
-        return scored.sorted { metric == "loss" ? $0.1 < $1.1 : $0.1 > $1.1 }.prefix(count).map(\.0)
+        return scored.sorted { $0.1 != $1.1 ? (lowerIsBetter ? $0.1 < $1.1 : $0.1 > $1.1) : $0.0.lastPathComponent < $1.0.lastPathComponent }
+            .map(\.0)
     }
 }

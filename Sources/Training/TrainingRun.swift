@@ -20,6 +20,8 @@ public final class TrainingRun {
     public let trainer: Trainer
     let train: any SampleDataset, valid: any SampleDataset
     let collater: Collater
+    /// Hypotheses scored at each validation (`checkpoint.eval_metric`), if configured.
+    let evaluation: ValidationDecoding?
     let log: MetricsLog
     /// Called with one line per log interval, validation, checkpoint and warning (the CLI prints them).
     public let report: (String) -> Void
@@ -68,6 +70,13 @@ public final class TrainingRun {
         }
         if config.data.specAugment { transforms.specAugment = SpecAugment() }
         collater = Collater(pad: config.model.paddingIdx, eos: config.model.eos, transforms: transforms)
+        if config.checkpoint.evalMetric != "none" {
+            let symbols = try WhitespaceDictionaryEncoding(dictionaryPath: data.dict ?? "").symbols
+            evaluation = try ValidationDecoding(config: config, valid: valid, symbols: symbols, sentencePiece: data.spmModel != nil,
+                                                batching: Self.batching(config), collater: collater)
+        } else {
+            evaluation = nil
+        }
         var g = Xoshiro256(seed: config.seed)
         let model = try PrefixDecoderModel(config: config.model, dropoutSeed: config.seed &+ 17, generator: &g)
         let context = ComputeContext(threads: config.threads)
@@ -120,7 +129,9 @@ public final class TrainingRun {
         }
     }
 
-    var batching: BatchingOptions {
+    var batching: BatchingOptions { Self.batching(config) }
+
+    static func batching(_ config: ExperimentConfig) -> BatchingOptions {
         BatchingOptions(maxTokens: config.data.maxTokens, maxSentences: config.data.maxSentences,
                         maxSourcePositions: config.data.maxSourcePositions, maxTargetPositions: config.data.maxTargetPositions)
     }
@@ -131,7 +142,8 @@ public final class TrainingRun {
                       ctcTarget: b.auxiliaryTarget)
     }
 
-    /// Validation loss and accuracy over the whole validation set.
+    /// Validation loss and accuracy over the whole validation set, and the `eval_metric` of decoded
+    /// hypotheses when configured (all in `trainer.progress.lastValidation`).
     public func validate() throws -> UpdateStats {
         let plan = BatchPlan.make(dataset: valid, options: batching, seed: config.seed, epoch: 1, shuffle: false)
         let loader = BatchLoader(dataset: valid, batches: plan, options: .init(prefetch: config.data.prefetch, seed: config.seed,
@@ -139,7 +151,11 @@ public final class TrainingRun {
         var batches: [TrainingBatch] = []
         var it = loader.makeIterator()
         while let b = try it.nextBatch() { batches.append(Self.modelBatch(b)) }
-        return try trainer.validate(batches)
+        let stats = try trainer.validate(batches)
+        if let evaluation {
+            trainer.progress.lastValidation[evaluation.metric] = try evaluation.score(trainer.model, context: trainer.context)
+        }
+        return stats
     }
 
     /// Trains until `max_update` (or `max_epoch`, or early stopping), or — with `stopAfter` — until that
@@ -176,13 +192,12 @@ public final class TrainingRun {
                 let u = trainer.progress.updates
                 if u % c.logInterval == 0 {
                     let seconds = Date().timeIntervalSince(windowStart)
-                    try log.append(MetricsRecord(kind: "train", update: u, epoch: epoch, values: [
-                        "loss": window.lossPerToken, "nll_loss": window.nllPerToken, "accuracy": window.accuracy,
+                    try log.append(MetricsRecord(kind: "train", update: u, epoch: epoch, values: window.loggedValues.merging([
                         "lr": stats.learningRate, "gnorm": stats.gradientNorm, "frames_per_second": Double(window.frames) / seconds,
-                        "updates_per_second": Double(c.logInterval) / seconds]))
-                    report(String(format: "epoch %d update %d: loss %.3f nll %.3f acc %.3f lr %.2e gnorm %.2f, %.2f updates/s, %.0f frames/s",
-                                  epoch, u, window.lossPerToken, window.nllPerToken, window.accuracy, stats.learningRate,
-                                  stats.gradientNorm, Double(c.logInterval) / seconds, Double(window.frames) / seconds))
+                        "updates_per_second": Double(c.logInterval) / seconds]) { a, _ in a }))
+                    report(String(format: "epoch %d update %d: loss %.3f nll %.3f acc %.3f%@ lr %.2e gnorm %.2f, %.2f updates/s, %.0f frames/s",
+                                  epoch, u, window.lossPerToken, window.nllPerToken, window.accuracy, Self.ctcText(window),
+                                  stats.learningRate, stats.gradientNorm, Double(c.logInterval) / seconds, Double(window.frames) / seconds))
                     window = UpdateStats(update: 0, loss: 0, nll: 0, ctc: 0, tokens: 0, correct: 0, sentences: 0, frames: 0, gradientNorm: 0, learningRate: 0)
                     windowStart = Date()
                 }
@@ -191,9 +206,10 @@ public final class TrainingRun {
                     let v = try validate()
                     let values = trainer.progress.lastValidation
                     try log.append(MetricsRecord(kind: "valid", update: u, epoch: epoch, values: values))
-                    report(String(format: "valid at update %d: loss %.3f nll %.3f accuracy %.3f", u, v.lossPerToken, v.nllPerToken, v.accuracy))
+                    report(String(format: "valid at update %d: loss %.3f nll %.3f accuracy %.3f%@%@", u, v.lossPerToken, v.nllPerToken, v.accuracy,
+                                  Self.ctcText(v), evaluation.flatMap { e in values[e.metric].map { String(format: " %@ %.2f", e.metric, $0) } } ?? ""))
                     let metric = values[c.bestMetric]!
-                    let improved = trainer.progress.bestMetricValue.map { c.bestMetric == "loss" ? metric < $0 : metric > $0 } ?? true
+                    let improved = trainer.progress.bestMetricValue.map { c.improves(metric, on: $0) } ?? true
                     if improved {
                         trainer.progress.bestMetricValue = metric
                         trainer.progress.validationsSinceBest = 0
@@ -226,6 +242,9 @@ public final class TrainingRun {
         }
         return trainer.progress.lastValidation
     }
+
+    /// " ctc X" (per sentence, base 2) when the loss has a CTC term.
+    static func ctcText(_ s: UpdateStats) -> String { s.ctc > 0 ? String(format: " ctc %.2f", s.ctcPerSentence) : "" }
 
     func accumulate(_ w: inout UpdateStats, _ s: UpdateStats) {
         w.loss += s.loss; w.nll += s.nll; w.ctc += s.ctc; w.tokens += s.tokens; w.correct += s.correct

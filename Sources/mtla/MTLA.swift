@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 
 /// The `mtla` command: one native binary for the whole speech pipeline.
 @main
@@ -10,4 +13,11 @@ struct MTLA: ParsableCommand {
         subcommands: [FbankCommand.self, StoreCommand.self, ScoreCommand.self, AttentionCommand.self, ModelCommand.self,
                       SpmCommand.self, VocabCommand.self, TrainCommand.self, AverageCommand.self, DecodeCommand.self, PlotCommand.self,
                       BenchCommand.self, MakeCorpusCommand.self, PrepareCommand.self, SummarizeCommand.self])
+
+    /// Line-buffered standard output, so that progress and log lines reach a file or a pipe as they
+    /// are printed (`mtla train … > log`), then the usual argument parsing and dispatch.
+    static func main() {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        main(nil)
+    }
 }

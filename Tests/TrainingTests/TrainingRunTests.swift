@@ -66,3 +66,44 @@ func toyConfig(_ dir: URL, maxUpdate: Int, attention: String = "MTLA", specAugme
         #expect(ma.map(\.0) == mb.map(\.0) && ma.map(\.1) == mb.map(\.1) && ma.map(\.2) == mb.map(\.2))
     }
 }
+
+@Suite struct ValidationDecodingTests {
+    /// `checkpoint.eval_metric: wer` decodes the validation set at every validation: the WER is
+    /// logged, falls as the model learns the toy task, and `best_metric: wer` keeps the checkpoint with
+    /// the lowest WER (lower is better, unlike accuracy).
+    @Test func werIsLoggedAndRanksCheckpoints() throws {
+        let dir = try TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ToyCorpus.write(to: dir)
+        let exp = dir.appendingPathComponent("exp")
+        let yaml = ToyCorpus.experimentYAML(root: dir.path, maxUpdate: 300, specAugment: false, valid: "train.tsv", interval: 60)
+        let config = try ExperimentConfig.parse(yaml, overrides: ["checkpoint.eval_metric=wer", "checkpoint.best_metric=wer",
+                                                                  "checkpoint.keep_last=1", "generation.max_len_b=6"])
+        var lines: [String] = []
+        let run = try TrainingRun(config: config, experiment: exp, resume: false) { lines.append($0) }
+        _ = try run.validate()
+        let untrained = try #require(run.trainer.progress.lastValidation["wer"])
+        let last = try run.run()
+        let records = try MetricsLog.read(exp.appendingPathComponent("metrics.jsonl")).filter { $0.kind == "valid" }
+        let wers = records.map { $0.values["wer"] ?? -1 }
+        #expect(wers.count == 5 && wers.allSatisfy { $0 >= 0 }, "\(wers)")
+        #expect(untrained > 50 && last["wer"]! < untrained && last["wer"]! < wers[0] / 2 && last["wer"]! == wers.min(),
+                "WER \(untrained) → \(wers)\n\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("valid at update 300") && $0.contains(" wer ") })
+        // keep_last 1 + keep_best 1: the newest and the lowest-WER checkpoint (the earliest among ties) survive.
+        let best = records.min { $0.values["wer"]! != $1.values["wer"]! ? $0.values["wer"]! < $1.values["wer"]! : $0.update < $1.update }!
+        let kept = Set(try FileManager.default.contentsOfDirectory(atPath: exp.appendingPathComponent("checkpoints").path))
+        #expect(kept == Set(["checkpoint_u00000300", String(format: "checkpoint_u%08d", best.update)]), "\(kept) vs \(wers)")
+    }
+
+    /// Ranking by BLEU or WER needs the decoding that produces them.
+    @Test func bestMetricNeedsItsEvalMetric() throws {
+        let yaml = ToyCorpus.experimentYAML(maxUpdate: 10)
+        #expect(throws: TrainingError.self) { try ExperimentConfig.parse(yaml, overrides: ["checkpoint.best_metric=bleu"]) }
+        #expect(throws: TrainingError.self) { try ExperimentConfig.parse(yaml, overrides: ["checkpoint.eval_metric=rouge"]) }
+        let ok = try ExperimentConfig.parse(yaml, overrides: ["checkpoint.eval_metric=bleu", "checkpoint.best_metric=bleu"])
+        #expect(ok.checkpoint.evalMetric == "bleu" && ok.checkpoint.improves(30, on: 20) && !ok.checkpoint.improves(10, on: 20))
+        let wer = try ExperimentConfig.parse(yaml, overrides: ["checkpoint.eval_metric=wer", "checkpoint.best_metric=wer"])
+        #expect(wer.checkpoint.improves(10, on: 20))
+    }
+}

@@ -36,22 +36,30 @@ struct MakeMustCCommand: ParsableCommand {
             (seed, speakers). Sentences come from an English/German grammar (one abstract structure per
             pair); no dev or test sentence occurs in training, and half of the test talks are read by voices
             never used in training. Default: 3000 train, 200 dev, 1000 tst-COMMON segments;
-            --utterances N sets the training segments and scales dev (N/15) and test (N/3).
+            --utterances N sets the training segments and scales dev (N/15) and test (N/3);
+            --dev-utterances and --test-utterances set those two directly.
             Needs espeak-ng (Debian package espeak-ng).
             """)
 
     @OptionGroup var common: MakeCorpusOptions
     @Option(help: "Training segments (dev and tst-COMMON scale with it).") var utterances: Int?
+    @Option(help: "Dev segments (default: 200, or --utterances / 15).") var devUtterances: Int?
+    @Option(help: "tst-COMMON segments (default: 1000, or --utterances / 3).") var testUtterances: Int?
 
     func run() throws {
         try common.checkOutput()
-        let sizes: MustCSizes
+        var sizes: MustCSizes
         if let n = utterances {
             guard n >= 4 else { throw ValidationError("--utterances must be at least 4") }
             sizes = .scaled(trainUtterances: n)
         } else {
             sizes = .standard
         }
+        for (name, value) in [("--dev-utterances", devUtterances), ("--test-utterances", testUtterances)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
+        }
+        sizes.dev = devUtterances ?? sizes.dev
+        sizes.test = testUtterances ?? sizes.test
         let synthesizer = try EspeakSynthesizer(executable: common.espeak)
         let start = Date()
         let plan = CorpusPlan(sizes: sizes, seed: common.seed)
