@@ -61,7 +61,16 @@ public struct AudioFeatureOptions: Sendable, Equatable {
         return speedPerturbation[rng.nextInt(0, speedPerturbation.count)]
     }
 
-    /// `length` (frames or samples at factor 1) after speed factor `factor`: ⌈length / factor⌉.
+    /// Samples of an `n`-sample signal at `rate` after speed factor `factor`: what `features(of:)`
+    /// resamples it to (read at rate·f, rounded to an integer rate, converted back to `rate`).
+    public static func perturbedSampleCount(_ n: Int, factor: Double, rate: Int) -> Int {
+        guard factor != 1 else { return n }
+        let from = Int((Double(rate) * factor).rounded())
+        return Int((Double(n) * Double(rate) / Double(from)).rounded())
+    }
+
+    /// `length` (frames or samples at factor 1) after speed factor `factor`: ⌈length / factor⌉ — an
+    /// estimate for lengths whose sample count is unknown.
     public static func scaled(_ length: Int, by factor: Double) -> Int {
         factor == 1 ? length : Int((Double(length) / factor).rounded(.up))
     }

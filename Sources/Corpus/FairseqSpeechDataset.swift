@@ -121,8 +121,10 @@ public final class FairseqSpeechDataset: SampleDataset, @unchecked Sendable {
     private func sourceLength(_ index: Int, epoch: Int?) -> Int {
         let n = rows[index].nFrames
         let factor = epoch.map { speedFactor(index, epoch: $0) } ?? 1
-        guard featureOptions.lengthsInFrames, isAudio[index] else { return AudioFeatureOptions.scaled(n, by: factor) }
-        return reader.frameCount(samples: AudioFeatureOptions.scaled(n, by: factor), rate: featureOptions.nominalSampleRate)
+        guard isAudio[index] else { return AudioFeatureOptions.scaled(n, by: factor) }
+        let rate = featureOptions.resampleTo ?? featureOptions.nominalSampleRate
+        let samples = AudioFeatureOptions.perturbedSampleCount(n, factor: factor, rate: rate)   // n counts samples for audio rows
+        return featureOptions.lengthsInFrames ? reader.frameCount(samples: samples, rate: rate) : samples
     }
     public func targetLength(_ index: Int) -> Int { targets[index].count }
     public var ordering: BatchOrdering { .descendingSource }

@@ -22,6 +22,8 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
     /// Utterance ids in dataset order.
     public let ids: [String]
     private let lengths: [Int]
+    /// Samples and their rate where the length came from audio (speed perturbation recomputes frames from them).
+    private let sampleCounts: [(count: Int, rate: Int)?]
     private let targets: [[Int32]]
     /// The `text` transcripts in `ids` order (references for scoring).
     private let targetTexts: [String]
@@ -80,13 +82,16 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
             }
         }
         // Lengths: utt2num_frames, else from headers, utt2num_samples, segment times or the audio.
-        var lengths: [Int] = []
+        var lengths: [Int] = [], counts: [(count: Int, rate: Int)?] = []
         lengths.reserveCapacity(ids.count)
         for (id, source) in zip(ids, sources) {
-            if let n = framesTable[id] { lengths.append(n); continue }
+            if let n = framesTable[id] { lengths.append(n); counts.append(nil); continue }
             do {
-                lengths.append(try Self.frames(of: source, samples: samplesTable[id], scp: scpReader, dir: dir,
-                                               reader: reader, baseDirectory: baseDirectory))
+                let samples = try Self.samples(of: source, samples: samplesTable[id], scp: scpReader, dir: dir,
+                                               reader: reader, baseDirectory: baseDirectory)
+                counts.append(samples)
+                lengths.append(try samples.map { reader.frameCount(samples: $0.count, rate: $0.rate) }
+                               ?? Self.headerRows(source, scp: scpReader))
             } catch {
                 throw CorpusError.wrap(error, id: id, location: Self.location(source, dir: dir))
             }
@@ -96,6 +101,7 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
         self.targets = targets
         targetTexts = texts
         self.lengths = lengths
+        sampleCounts = counts
         self.baseDirectory = baseDirectory
         scp = scpReader
         labelStatistics = stats
@@ -107,7 +113,10 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
     public func id(_ index: Int) -> String { ids[index] }
     public func sourceLength(_ index: Int) -> Int { lengths[index] }
     public func sourceLength(_ index: Int, epoch: Int) -> Int {
-        AudioFeatureOptions.scaled(lengths[index], by: speedFactor(index, epoch: epoch))
+        let factor = speedFactor(index, epoch: epoch)
+        guard factor != 1 else { return lengths[index] }
+        guard let (n, rate) = sampleCounts[index] else { return AudioFeatureOptions.scaled(lengths[index], by: factor) }
+        return reader.frameCount(samples: AudioFeatureOptions.perturbedSampleCount(n, factor: factor, rate: rate), rate: rate)
     }
     public func targetLength(_ index: Int) -> Int { targets[index].count }
     public func referenceText(_ index: Int) -> String? { targetTexts[index] }
@@ -197,25 +206,32 @@ public final class KaldiSpeechDataset: SampleDataset, @unchecked Sendable {
 
     /// Frames of an utterance without `utt2num_frames`: the matrix header, `utt2num_samples`
     /// (`samples`, at the nominal rate), the segment's duration, or the audio file's header.
-    static func frames(of source: Source, samples: Int?, scp: KaldiScpReader?, dir: ESPnetDataDir, reader: FeatureReader,
-                       baseDirectory: String?) throws -> Int {
+    /// The sample count and rate an audio source's features are computed from (nil for `feats.scp`).
+    static func samples(of source: Source, samples: Int?, scp: KaldiScpReader?, dir: ESPnetDataDir, reader: FeatureReader,
+                        baseDirectory: String?) throws -> (count: Int, rate: Int)? {
         let options = reader.options
         switch source {
-        case let .feats(e):
-            return try headerRows(e, scp: scp!)
+        case .feats:
+            return nil
         case let .wav(e, segment, _, _):
-            if let n = samples { return reader.frameCount(samples: n, rate: options.nominalSampleRate) }
+            if let n = samples { return (n, options.nominalSampleRate) }
             let rate = options.resampleTo ?? options.nominalSampleRate
             if let seg = segment, let end = seg.end {
-                return reader.frameCount(samples: Int(((end - seg.start) * Double(rate)).rounded()), rate: rate)
+                return (Int(((end - seg.start) * Double(rate)).rounded()), rate)
             }
             let info = try openAudio(e, dir: dir, options: options, baseDirectory: baseDirectory).info
             let r = options.resampleTo ?? info.sampleRate
             var n = info.frames
             if let seg = segment { n -= Int((seg.start * Double(info.sampleRate)).rounded()) }
             if r != info.sampleRate { n = Int((Double(n) * Double(r) / Double(info.sampleRate)).rounded()) }
-            return reader.frameCount(samples: max(n, 0), rate: r)
+            return (max(n, 0), r)
         }
+    }
+
+    /// Rows of a `feats.scp` entry from its matrix header.
+    static func headerRows(_ source: Source, scp: KaldiScpReader?) throws -> Int {
+        guard case let .feats(e) = source else { return 0 }
+        return try headerRows(e, scp: scp!)
     }
 
     static func location(_ s: Source, dir: ESPnetDataDir) -> String {

@@ -1,4 +1,6 @@
+import Corpus
 import Decoding
+import Fbank
 import Foundation
 import Transformer
 import Yams
@@ -38,6 +40,28 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         /// transcript, encoded with the target dictionary — use a joint vocabulary).
         public var ctcTarget = "target"
 
+        /// How raw audio becomes features for the training (`perturb`) or validation set.
+        public func audioFeatures(seed: UInt64, perturb: Bool) -> AudioFeatureOptions {
+            var fbank = FbankOptions()
+            fbank.numMelBins = numMelBins
+            fbank.dither = dither
+            var o = AudioFeatureOptions(fbank: fbank, speedPerturbation: perturb ? speedPerturbation : [], seed: seed,
+                                        resampleTo: resampleTo)
+            o.lengthsInFrames = lengthsInFrames
+            return o
+        }
+        // Raw-audio input (a manifest or `wav.scp` pointing at audio; ignored for stored features).
+        /// Speed-perturbation factors of the training set, one drawn per utterance and epoch
+        /// (e.g. `[0.9, 1.0, 1.1]`; empty: none). Validation is never perturbed.
+        public var speedPerturbation: [Double] = []
+        /// Filterbank of the on-the-fly features (Kaldi `--num-mel-bins`, `--dither`).
+        public var numMelBins = 80
+        public var dither = 0.0
+        /// Resample every file to this rate first (fairseq's `use_sample_rate`); nil: the file's rate.
+        public var resampleTo: Int? = nil
+        /// Raw-audio TSVs whose `n_frames` counts samples: budget in filterbank frames instead.
+        public var lengthsInFrames = false
+
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
@@ -45,6 +69,8 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             case sourceDict = "source_dict", cmvn, globalCmvn = "global_cmvn", specAugment = "spec_augment"
             case maxTokens = "max_tokens", maxSentences = "max_sentences", maxSourcePositions = "max_source_positions"
             case maxTargetPositions = "max_target_positions", prefetch, ctcTarget = "ctc_target"
+            case speedPerturbation = "speed_perturbation", numMelBins = "num_mel_bins", dither, resampleTo = "resample_to"
+            case lengthsInFrames = "lengths_in_frames"
         }
         public static let keys = Set(CodingKeys.allCases.map(\.rawValue))
 
@@ -57,6 +83,8 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             try d.readOptional(.maxTokens, \.maxTokens); try d.readOptional(.maxSentences, \.maxSentences)
             try d.read(.maxSourcePositions, \.maxSourcePositions); try d.read(.maxTargetPositions, \.maxTargetPositions)
             try d.read(.prefetch, \.prefetch); try d.read(.ctcTarget, \.ctcTarget)
+            try d.read(.speedPerturbation, \.speedPerturbation); try d.read(.numMelBins, \.numMelBins); try d.read(.dither, \.dither)
+            try d.readOptional(.resampleTo, \.resampleTo); try d.read(.lengthsInFrames, \.lengthsInFrames)
             self = d.value
         }
     }
@@ -268,6 +296,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         try check(data.cmvn != "global" || data.globalCmvn != nil, "data.global_cmvn", "missing", "a gcmvn.npz path with cmvn: global")
         try check((data.format == "text") == (model.inputMode == .text), "data.format", data.format,
                   "text exactly when model.input_mode is text")
+        try check(data.speedPerturbation.allSatisfy { $0 > 0.5 && $0 < 2 }, "data.speed_perturbation", data.speedPerturbation,
+                  "factors in (0.5, 2), e.g. [0.9, 1.0, 1.1]")
+        try check(data.numMelBins > 0 && data.dither >= 0, "data.num_mel_bins/dither", "\(data.numMelBins)/\(data.dither)",
+                  "num_mel_bins > 0, dither ≥ 0")
+        try check(data.resampleTo.map { $0 > 0 } ?? true, "data.resample_to", data.resampleTo as Any, "a positive rate")
         try check(data.maxTokens != nil || data.maxSentences != nil, "data.max_tokens", "null", "max_tokens or max_sentences")
         try check(optimization.maxUpdate > 0 || optimization.maxEpoch > 0, "optimization.max_update", optimization.maxUpdate,
                   "max_update or max_epoch > 0")

@@ -58,7 +58,8 @@ public final class TrainingRun {
         } else {
             try Data(resolved.utf8).write(to: configURL, options: .atomic)
         }
-        (train, valid) = try (Self.dataset(config, data.train, data, targetEncoding), Self.dataset(config, data.valid, data, targetEncoding))
+        (train, valid) = try (Self.dataset(config, data.train, data, targetEncoding, training: true),
+                              Self.dataset(config, data.valid, data, targetEncoding, training: false))
         if let size = dictionarySize, size != config.model.vocabSize {
             throw TrainingError.invalidOption(name: "model.vocab_size", value: "\(config.model.vocabSize)",
                                               expected: "the dictionary's size \(size) (\(data.dict ?? ""))")
@@ -116,13 +117,16 @@ public final class TrainingRun {
         return try WhitespaceDictionaryEncoding(dictionaryPath: dict)
     }
 
+    /// The training (`training`: speed perturbation as configured) or validation set at `path`.
     static func dataset(_ c: ExperimentConfig, _ path: String, _ data: ExperimentConfig.DataConfig,
-                        _ target: any TextEncoding) throws -> any SampleDataset {
+                        _ target: any TextEncoding, training: Bool) throws -> any SampleDataset {
+        let audio = data.audioFeatures(seed: c.seed, perturb: training)
         switch data.format {
         case "fairseq":
             let aux = c.data.ctcTarget == "target" ? nil : (column: c.data.ctcTarget, encoding: target)
-            return try FairseqSpeechDataset(manifest: path, root: nil, textEncoding: target, auxiliaryText: aux)   // audio paths relative to the TSV
-        case "kaldi": return try KaldiSpeechDataset(directory: path, textEncoding: target)
+            return try FairseqSpeechDataset(manifest: path, root: nil, textEncoding: target, featureSource: audio,
+                                            auxiliaryText: aux)   // audio paths relative to the TSV
+        case "kaldi": return try KaldiSpeechDataset(directory: path, textEncoding: target, featureSource: audio)
         default:
             let source = try encoding(spm: data.sourceSpmModel, dict: data.sourceDict ?? data.dict, what: "data.source_dict")
             return try ParallelTextDataset(source: path + ".src", target: path + ".tgt", sourceEncoding: source, targetEncoding: target)

@@ -53,3 +53,44 @@ import Transformer
         #expect { try ExperimentConfig.parse("", overrides: ["lr"]) } throws: { "\($0)".contains("--set") }
     }
 }
+
+import Corpus
+import Foundation
+import _TestSupport
+
+@Suite struct RawAudioConfigTests {
+    /// `data.speed_perturbation` and the filterbank keys reach the on-the-fly features: the training set
+    /// draws 0.9 or 1.1 per utterance and epoch (lengths of the resampled audio, never the original),
+    /// validation is never perturbed, and `num_mel_bins` sets the feature width.
+    @Test func speedPerturbationAndFbankOptionsReachTheFeatures() throws {
+        let config = try ExperimentConfig.parse("""
+            task: asr
+            data:
+              format: kaldi
+              speed_perturbation: [0.9, 1.1]
+              num_mel_bins: 40
+            """)
+        let dir = try TestData.temporaryDirectory("raw-audio-config")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = TestData.url("fixtures/audio/es03_16.wav").path
+        try "utt1 \(wav)\n".write(to: dir.appendingPathComponent("wav.scp"), atomically: true, encoding: .utf8)
+        try "utt1 hello\n".write(to: dir.appendingPathComponent("text"), atomically: true, encoding: .utf8)
+        let dict = WhitespaceDictionaryEncoding(symbols: ["hello"])
+        let train = try KaldiSpeechDataset(directory: dir.path, textEncoding: dict, featureSource: config.data.audioFeatures(seed: 7, perturb: true))
+        let valid = try KaldiSpeechDataset(directory: dir.path, textEncoding: dict, featureSource: config.data.audioFeatures(seed: 7, perturb: false))
+        let plain = valid.sourceLength(0)
+        guard case let .features(m) = try valid.sample(0, epoch: 1).source else { Issue.record("features expected"); return }
+        #expect(m.cols == 40)
+        var seen = Set<Int>()
+        for epoch in 1...12 {
+            let s = try train.sample(0, epoch: epoch)
+            #expect(s.source.length == train.sourceLength(0, epoch: epoch))
+            seen.insert(s.source.length)
+            #expect(try valid.sample(0, epoch: epoch).source.length == plain)
+        }
+        #expect(seen.count == 2 && !seen.contains(plain), "lengths \(seen) vs unperturbed \(plain)")
+        #expect(throws: TrainingError.self) {
+            try ExperimentConfig.parse("data:\n  speed_perturbation: [0.0, 1.0]\n")
+        }
+    }
+}
