@@ -114,11 +114,12 @@ extension Tape {
         record(.glu(axis: Shape.axis(axis, rank: x.value.rank)), [x], x.value.glu(axis: axis, in: context))
     }
 
-    /// Inverted dropout with probability `p` drawn from `generator` (identity, no draws, when p = 0).
+    /// Inverted dropout with probability `p`, its mask a hash of one seed drawn from `generator` and the
+    /// element index (identity, no draws, when p = 0); see `DropoutKernels`.
     /// Apply it only in training; the mask is kept only when recording.
     public func dropout<G: RandomNumberGenerator>(_ x: Variable, p: Float, using generator: inout G) -> Variable {
         if p == 0 { return x }
-        guard isRecording([x]) else { return Variable(result: x.value.droppedOut(p: p, using: &generator), requiresGrad: false) }
+        guard isRecording([x]) else { return Variable(result: x.value.droppedOut(p: p, using: &generator, in: context), requiresGrad: false) }
         let (out, mask) = x.value.dropout(p: p, using: &generator, in: context)
         return record(.dropout(mask: mask), [x], out)
     }

@@ -124,6 +124,29 @@ import Testing
         #expect(abs(Double(kept) / 10_000 - 0.9) < 0.01)
         #expect(abs(Double(a.mean().item) - 1) < 0.02)
     }
+
+    /// The counter-based mask over several hash blocks (2¹⁶ elements each): the same for 1 and 2
+    /// threads, equal to the element-by-element reference and to `droppedOut`, one draw per call, a
+    /// keep rate of 1 − p in every block, and a different mask for the next call.
+    @Test func dropoutMaskIsThreadIndependentAndMatchesTheReference() {
+        let n = 3 * DropoutKernels.blockLength + 123
+        let x = Tensor(shape: [n], repeating: 2)
+        var g1 = Xoshiro256(seed: 9), g2 = Xoshiro256(seed: 9), g3 = Xoshiro256(seed: 9), g4 = Xoshiro256(seed: 9)
+        let (a, maskA) = x.dropout(p: 0.25, using: &g1, in: ComputeContext(threads: 1))
+        let (b, maskB) = x.dropout(p: 0.25, using: &g2, in: ComputeContext(threads: 2))
+        let c = x.droppedOut(p: 0.25, using: &g3, in: ComputeContext(threads: 2))
+        let reference = Reference.dropoutMask(count: n, p: 0.25, using: &g4)
+        #expect(a == b && maskA == maskB && a == c)
+        #expect(maskA.scalars.enumerated().allSatisfy { i, m in Double(m) == (reference[i] == 0 ? 0 : Double(Float(1) / Float(0.75))) })
+        #expect(g1.next() == g4.next())   // one draw per call, like the reference
+        for block in 0..<3 {
+            let slice = maskA.scalars[(block * DropoutKernels.blockLength)..<((block + 1) * DropoutKernels.blockLength)]
+            let kept = Double(slice.filter { $0 != 0 }.count) / Double(slice.count)
+            #expect(abs(kept - 0.75) < 0.01, "block \(block): keep rate \(kept)")
+        }
+        let (_, next) = x.dropout(p: 0.25, using: &g1)
+        #expect(next != maskA)
+    }
 }
 
 @Suite struct ScatterTests {

@@ -3,89 +3,58 @@
 import SeededRandom
 
 /// Inverted dropout: kept elements are scaled by 1/(1 − p), so evaluation needs no rescaling.
+///
+/// Counter-based, like the attention dropout (`AttentionDropout`): one `UInt64` seed is drawn from the
+/// caller's generator per call, and element i is kept unless a hash of (seed, i) falls below ⌊p·2³²⌋
+/// (i split into blocks of 2¹⁶: block i >> 16 gives the row key, i & 0xFFFF the key within it). The mask
+/// depends only on the generator's state, not on the thread count or on how the work is split, so it is
+/// drawn on all of the context's threads.
 public enum DropoutKernels {
-    /// mask[i] = 0 with probability `p`, else 1/(1 − p). Draws exactly one `UInt64` per element, in
-    /// order, from `generator` (none when p = 0): the mask depends only on the generator's state.
-    @inlinable
-    public static func mask<G: RandomNumberGenerator>(_ mask: UnsafeMutablePointer<Float>, _ n: Int,
-                                                      p: Float, using generator: inout G) {
-        precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
-        if p == 0 { mask.initialize(repeating: 1, count: n); return }
-        if var x = generator as? Xoshiro256 {   // the toolkit's generator: one cast, then the draws inline
-            xoshiroMask(mask, n, p: p, using: &x)
-            generator = x as! G
-            return
-        }
-        let keep = 1 / (1 - p)
-        for i in 0..<n {
-            let u = Float(generator.next() >> 40) * 0x1p-24   // 24 random bits, uniform in [0, 1)
-            mask[i] = u < p ? 0 : keep
-        }
-    }
-}
+    /// Elements per hash block (one row key each).
+    public static let blockLength = 1 << 16
 
-extension DropoutKernels {
-    /// out = inp ⊙ mask without storing the mask (same draws as `mask`: equal outputs for equal generators).
-    @inlinable
-    public static func apply<G: RandomNumberGenerator>(_ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                                                       _ n: Int, p: Float, using generator: inout G) {
-        precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
-        if p == 0 { out.update(from: inp, count: n); return }
-        if var x = generator as? Xoshiro256 {
-            xoshiroApply(inp, out, n, p: p, using: &x)
-            generator = x as! G
-            return
-        }
-        let keep = 1 / (1 - p)
-        for i in 0..<n {
-            let u = Float(generator.next() >> 40) * 0x1p-24
-            out[i] = u < p ? 0 : inp[i] * keep
-        }
-    }
-}
-
-extension DropoutKernels {
-    /// `mask` for the concrete `Xoshiro256` (the same draws; generic callers reach it through one cast,
-    /// so the generator runs inline rather than through a protocol call per element).
-    @usableFromInline
-    static func xoshiroMask(_ mask: UnsafeMutablePointer<Float>, _ n: Int, p: Float, using generator: inout Xoshiro256) {
-        let keep = 1 / (1 - p)
-        for i in 0..<n {
-            let u = Float(generator.next() >> 40) * 0x1p-24
-            mask[i] = u < p ? 0 : keep
+    /// Multiplies `x[0..<n]` in place by the factors of `dropout` (0 or 1/(1 − p)), on `ctx`'s threads.
+    public static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, by dropout: AttentionDropout, in ctx: ComputeContext) {
+        let blocks = (n + blockLength - 1) / blockLength
+        let box = UncheckedSendable(x)
+        ctx.parallelFor(blocks) { range in
+            for block in range {
+                let start = block * blockLength
+                dropout.apply(box.value + start, count: Swift.min(blockLength, n - start), rowKey: dropout.rowKey(block), firstKey: 0)
+            }
         }
     }
 
-    /// `apply` for the concrete `Xoshiro256` (the same draws).
-    @usableFromInline
-    static func xoshiroApply(_ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, p: Float,
-                             using generator: inout Xoshiro256) {
-        let keep = 1 / (1 - p)
-        for i in 0..<n {
-            let u = Float(generator.next() >> 40) * 0x1p-24
-            out[i] = u < p ? 0 : inp[i] * keep
-        }
+    /// The factor of element `i` under `dropout` (what `scale` multiplies it by).
+    public static func factor(_ i: Int, _ dropout: AttentionDropout) -> Float {
+        dropout.factor(rowKey: dropout.rowKey(i >> 16), key: i & (blockLength - 1))
     }
 }
 
 extension Tensor {
-    /// Inverted dropout without keeping the mask (when no backward pass will need it).
-    @inlinable
-    public func droppedOut<G: RandomNumberGenerator>(p: Float, using generator: inout G) -> Tensor {
-        var out = output(shape)
-        withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
-            DropoutKernels.apply(x.baseAddress!, y.baseAddress!, count, p: p, using: &generator)
-        } }
+    /// Inverted dropout without keeping the mask (when no backward pass will need it): the same output
+    /// as `dropout(p:using:in:)` for the same generator state.
+    public func droppedOut<G: RandomNumberGenerator>(p: Float, using generator: inout G,
+                                                     in ctx: ComputeContext = .serial) -> Tensor {
+        precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
+        var out = output(shape, ctx)
+        withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in y.baseAddress!.update(from: x.baseAddress!, count: count) } }
+        guard p > 0 else { return out }
+        let dropout = AttentionDropout(p: p, seed: generator.next())
+        out.withUnsafeMutableBufferPointer { DropoutKernels.scale($0.baseAddress!, count, by: dropout, in: ctx) }
         return out
     }
 
-    /// Inverted dropout with probability `p`; returns the output and the mask (0 or 1/(1 − p)).
-    @inlinable
-    /// The mask is drawn serially (its draw order is the contract); the product runs on `ctx`'s threads.
+    /// Inverted dropout with probability `p`; returns the output and the mask (0 or 1/(1 − p)). Draws
+    /// one `UInt64` from `generator` (none when p = 0).
     public func dropout<G: RandomNumberGenerator>(p: Float, using generator: inout G,
                                                   in ctx: ComputeContext = .serial) -> (output: Tensor, mask: Tensor) {
+        precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
         var mask = output(shape, ctx)
-        mask.withUnsafeMutableBufferPointer { DropoutKernels.mask($0.baseAddress!, count, p: p, using: &generator) }
+        mask.withUnsafeMutableBufferPointer { $0.initialize(repeating: 1) }
+        guard p > 0 else { return (self, mask) }
+        let dropout = AttentionDropout(p: p, seed: generator.next())
+        mask.withUnsafeMutableBufferPointer { DropoutKernels.scale($0.baseAddress!, count, by: dropout, in: ctx) }
         return (elementwise(.mul, mask, in: ctx), mask)
     }
 }

@@ -151,10 +151,23 @@ public enum Reference {
         }
     }
 
-    /// The dropout mask the fast kernel draws: one `next()` per element, dropped when its top 24 bits
-    /// as a fraction fall below p.
+    /// The dropout mask the fast kernel draws, element by element: one seed from `g`, then element i
+    /// dropped when the 32-bit hash of (seed, i) falls below ⌊p·2³²⌋ (written out here, not shared with
+    /// the kernel's SIMD code).
     public static func dropoutMask<G: RandomNumberGenerator>(count: Int, p: Double, using g: inout G) -> [Double] {
-        (0..<count).map { _ in Double(g.next() >> 40) / 16_777_216 < p ? 0 : 1 / (1 - p) }
+        let seed = g.next()
+        func mix(_ x: UInt32) -> UInt32 {
+            var x = x
+            x ^= x >> 16; x &*= 0x7FEB_352D; x ^= x >> 15; x &*= 0x846C_A68B; x ^= x >> 16
+            return x
+        }
+        let threshold = UInt32(min(Double(UInt32.max), (Double(Float(p)) * 4_294_967_296).rounded(.down)))
+        return (0..<count).map { i in
+            let block = UInt64(i >> 16), j = UInt32(i & 0xFFFF)
+            let rowKey = mix(UInt32(truncatingIfNeeded: seed) ^ mix(UInt32(truncatingIfNeeded: seed >> 32)
+                             ^ mix(UInt32(truncatingIfNeeded: block) &+ UInt32(truncatingIfNeeded: block >> 32) &* 0x9E37_79B9)))
+            return mix(rowKey ^ (j &* 0x9E37_79B9)) < threshold ? 0 : 1 / (1 - Double(Float(p)))
+        }
     }
 
     /// Entries of `axis` picked by `ids`: shape[..<axis] + [ids.count] + shape[(axis+1)...].
