@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# AMI IHM speech recognition, stage by stage (Kaldi/ESPnet style).
+#   Recipes/ami/asr/run.sh [--mini] [--corpus DIR] [--stage N] [--stop-stage M] [--attention mtla|mha|gqa|mqa|mla]
+#                          [--down-rate S] [--conf conf/mini.yaml] [--name NAME] [--utterances N] [--jobs N] [--vocab N]
+# Stages: 0 corpus (check it, or synthesise the mini one), 1 data dirs, 2 features, 3 vocabulary,
+#         4 train, 5 average, 6 decode, 7 score (WER). Every stage skips work already done; re-run to resume.
+# The corpus is an AMI preparation: DIR/data/{train,dev,eval}/ Kaldi dirs (wav.scp, segments, text, utt2spk)
+# over the IHM headset WAVs, as ESPnet's egs2/ami/asr1 stage 1 or `mtla make-corpus ami` leave them.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+mtla=${MTLA:-$root/.build/release/mtla}
+stage=0; stop_stage=7; mini=false; corpus=""; attention=mtla; down_rate=2; conf=$here/conf/mini.yaml
+name=""; utterances=""; jobs=2; vocab=300; average=3; beam=5
+while [ $# -gt 0 ]; do
+  case $1 in
+    --stage) stage=$2; shift 2 ;; --stop-stage) stop_stage=$2; shift 2 ;; --mini) mini=true; shift ;;
+    --corpus) corpus=$2; shift 2 ;; --attention) attention=$2; shift 2 ;; --down-rate) down_rate=$2; shift 2 ;;
+    --conf) conf=$2; shift 2 ;; --name) name=$2; shift 2 ;; --utterances) utterances=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;; --vocab) vocab=$2; shift 2 ;; --beam) beam=$2; shift 2 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+work=${WORK:-$here}
+[ -n "$corpus" ] || corpus=$work/corpus
+[ -n "$name" ] || name=asr_${attention}$([ "$attention" = mtla ] && echo "_s$down_rate" || true)
+data=$work/data; fbank=$work/fbank; exp=$work/exp/$name
+splits="train dev eval"
+log() { echo "[$(date +%H:%M:%S)] $*"; }
+timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
+[ -x "$mtla" ] || { echo "run.sh: $mtla not built (swift build -c release)" >&2; exit 1; }
+
+if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
+  log "stage 0: corpus $corpus"
+  if [ ! -f "$corpus/data/eval/segments" ]; then
+    $mini || { echo "run.sh: no AMI preparation at $corpus/data (give --corpus, or --mini to synthesise one)" >&2; exit 1; }
+    timed "$mtla" make-corpus ami --out "$corpus" --jobs "$jobs" ${utterances:+--utterances $utterances}
+  fi
+  for s in $splits; do
+    for f in wav.scp segments text utt2spk; do
+      [ -f "$corpus/data/$s/$f" ] || { echo "run.sh: $corpus/data/$s/$f missing" >&2; exit 1; }
+    done
+  done
+fi
+if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
+  log "stage 1: data dirs"
+  for s in $splits; do
+    if [ ! -f "$data/$s/segments" ]; then
+      mkdir -p "$data/$s.tmp"
+      cp "$corpus/data/$s/"{wav.scp,segments,text,utt2spk} "$data/$s.tmp/"
+      [ -f "$corpus/data/$s/spk2utt" ] && cp "$corpus/data/$s/spk2utt" "$data/$s.tmp/"
+      mv "$data/$s.tmp" "$data/$s"
+    fi
+  done
+fi
+if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
+  log "stage 2: features"
+  for s in $splits; do
+    [ -f "$fbank/$s/${s}_asr.tsv" ] || timed "$mtla" fbank --manifest "$data/$s" --out-dir "$fbank/$s" --name "${s}_asr" --jobs "$jobs"
+  done
+fi
+if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
+  log "stage 3: SentencePiece vocabulary ($vocab)"
+  if [ ! -f "$work/spm_unigram$vocab.txt" ]; then
+    cut -d' ' -f2- "$data/train/text" > "$work/spm_input.txt"
+    timed "$mtla" spm train --input "$work/spm_input.txt" --model-prefix "$work/spm_unigram$vocab" --vocab-size "$vocab" \
+      --model-type unigram --fairseq
+  fi
+fi
+if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
+  log "stage 4: train $name"
+  set -- --set data.root="$fbank" --set data.train=train/train_asr.tsv --set data.valid=dev/dev_asr.tsv \
+         --set data.spm_model="$work/spm_unigram$vocab.model" --set data.dict="$work/spm_unigram$vocab.txt" \
+         --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate"
+  if [ -f "$exp/checkpoint_last.json" ]; then resume=--resume; else resume=""; fi
+  timed "$mtla" train "$conf" --exp-dir "$exp" "$@" $resume
+fi
+if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
+  log "stage 5: average the last $average checkpoints"
+  n=$(ls -d "$exp"/checkpoints/checkpoint_u* | wc -l); [ "$n" -lt "$average" ] && average=$n
+  "$mtla" average --exp-dir "$exp" --last "$average" -o "$exp/average.safetensors" --overwrite
+fi
+if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
+  log "stage 6: decode eval"
+  timed "$mtla" decode "$exp/average.safetensors" --manifest "$fbank/eval/eval_asr.tsv" \
+    --dict "$work/spm_unigram$vocab.txt" --out-dir "$exp/decode_eval" --beam "$beam" --max-len-b 60 \
+    --batch-frames 20000 --threads 2 --overwrite
+fi
+if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
+  log "stage 7: score"
+  d=$exp/decode_eval
+  "$mtla" score wer --hyp "$d/hyp.txt" --ref "$d/ref.txt" --json > "$d/wer.json"
+  "$mtla" score wer --hyp "$d/hyp.txt" --ref "$d/ref.txt"
+  "$mtla" summarize "$d" --score "$d/wer.json" -o "$exp/summary.json"
+fi
