@@ -122,8 +122,6 @@ public enum AMIWriter {
     static func info(_ plan: AMIPlan) throws -> String {
         let info = Info(seed: plan.seed, sampleRate: sampleRate, trainingVoices: VoicePlan.trainingVoices, heldOutVoices: VoicePlan.heldOutVoices,
                         meetings: plan.splits.flatMap { s in s.meetings.map { Info.Meeting(split: s.name, meeting: $0.id, utterances: $0.turns.count, speakers: $0.speakers) } })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(info), as: UTF8.self) + "\n"
+        return try MustCWriter.prettyJSON(info)
     }
 }

@@ -164,9 +164,14 @@ public enum MustCWriter {
         let info = Info(seed: plan.seed, sampleRate: sampleRate, trainingVoices: VoicePlan.trainingVoices,
                         heldOutVoices: VoicePlan.heldOutVoices,
                         talks: plan.splits.flatMap { s in s.talks.map { Info.Talk(split: s.name, talk: $0.id, segments: $0.segments.count, speaker: $0.speaker) } })
+        return try prettyJSON(info)
+    }
+
+    /// `value` as pretty-printed JSON with sorted keys and a final newline (the corpora's make-corpus.json).
+    static func prettyJSON<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(info), as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 
     static func create(_ url: URL) throws {

@@ -26,8 +26,7 @@ work=${WORK:-$here}
 [ -n "$name" ] || name=asr_${attention}$([ "$attention" = mtla ] && echo "_s$down_rate" || true)
 data=$work/data; fbank=$work/fbank; exp=$work/exp/$name
 splits="train dev eval"
-log() { echo "[$(date +%H:%M:%S)] $*"; }
-timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
+. "$root/Recipes/common.sh"
 [ -x "$mtla" ] || { echo "run.sh: $mtla not built (swift build -c release)" >&2; exit 1; }
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
@@ -69,22 +68,15 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
 fi
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "stage 4: train $name"
-  set -- --set data.root="$fbank" --set data.train=train/train_asr.tsv --set data.valid=dev/dev_asr.tsv \
-         --set data.spm_model="$work/spm_unigram$vocab.model" --set data.dict="$work/spm_unigram$vocab.txt" \
-         --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate"
-  if [ -f "$exp/checkpoint_last.json" ]; then resume=--resume; else resume=""; fi
-  timed "$mtla" train "$conf" --exp-dir "$exp" "$@" $resume
+  recipe_train train/train_asr.tsv dev/dev_asr.tsv
 fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   log "stage 5: average the last $average checkpoints"
-  n=$(ls -d "$exp"/checkpoints/checkpoint_u* | wc -l); [ "$n" -lt "$average" ] && average=$n
-  "$mtla" average --exp-dir "$exp" --last "$average" -o "$exp/average.safetensors" --overwrite
+  recipe_average
 fi
 if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
   log "stage 6: decode eval"
-  timed "$mtla" decode "$exp/average.safetensors" --manifest "$fbank/eval/eval_asr.tsv" \
-    --dict "$work/spm_unigram$vocab.txt" --out-dir "$exp/decode_eval" --beam "$beam" --max-len-b 60 \
-    --batch-frames 20000 --threads 2 --overwrite
+  recipe_decode "$fbank/eval/eval_asr.tsv" eval
 fi
 if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   log "stage 7: score"

@@ -1,0 +1,28 @@
+# Shared by the recipes' run.sh (sourced after they set mtla, work, fbank, exp, conf, vocab, attention,
+# down_rate, average, beam): logging and the stages that are the same for every corpus.
+
+log() { echo "[$(date +%H:%M:%S)] $*"; }
+timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
+
+# Stage 4: train `conf` on fbank/TRAIN_TSV, validating on fbank/VALID_TSV, resuming a killed run.
+recipe_train() {
+  local train=$1 valid=$2 resume=""
+  [ -f "$exp/checkpoint_last.json" ] && resume=--resume
+  timed "$mtla" train "$conf" --exp-dir "$exp" --set data.root="$fbank" --set data.train="$train" --set data.valid="$valid" \
+    --set data.spm_model="$work/spm_unigram$vocab.model" --set data.dict="$work/spm_unigram$vocab.txt" \
+    --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate" $resume
+}
+
+# Stage 5: average the last `average` checkpoints (fewer when fewer exist).
+recipe_average() {
+  local n
+  n=$(ls -d "$exp"/checkpoints/checkpoint_u* | wc -l); [ "$n" -lt "$average" ] && average=$n
+  "$mtla" average --exp-dir "$exp" --last "$average" -o "$exp/average.safetensors" --overwrite
+}
+
+# Stage 6: beam search of the averaged model over MANIFEST into exp/decode_NAME.
+recipe_decode() {
+  local manifest=$1 name=$2
+  timed "$mtla" decode "$exp/average.safetensors" --manifest "$manifest" --dict "$work/spm_unigram$vocab.txt" \
+    --out-dir "$exp/decode_$name" --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --overwrite
+}
