@@ -137,11 +137,14 @@ public protocol TextEncoding: Sendable {
     func encodeCountingUnknowns(_ text: String) throws -> EncodedText
     /// Size of the id space `encode` maps into (the model's vocabulary), when the encoding knows it.
     var vocabularySize: Int? { get }
+    /// The symbol of every id (specials included), for turning ids back into text; nil when unknown.
+    var symbols: [String]? { get }
 }
 
 extension TextEncoding {
     public var unknownID: Int32? { nil }
     public var vocabularySize: Int? { nil }
+    public var symbols: [String]? { nil }
     public func encodeCountingUnknowns(_ text: String) throws -> EncodedText {
         let ids = try encode(text)
         guard let unk = unknownID else { return EncodedText(ids: ids, unknowns: 0) }

@@ -12,7 +12,7 @@ public struct WhitespaceDictionaryEncoding: TextEncoding, Sendable, Equatable {
     public let dictionary: FairseqDictionary
 
     /// All symbols by id (the four specials first).
-    public var symbols: [String] { dictionary.symbols }
+    public var symbols: [String]? { dictionary.symbols }
 
     /// The dictionary with the four specials followed by `symbols`.
     /// - Precondition: no duplicates among `symbols` and the specials.
@@ -83,6 +83,7 @@ public struct SentencePieceEncoding: TextEncoding, @unchecked Sendable {
     }
 
     public var unknownID: Int32? { dictionary.unkIndex }
+    public var symbols: [String]? { dictionary.symbols }
     public var vocabularySize: Int? { dictionary.count }
 
     public func encode(_ text: String) throws -> [Int32] { try encodeCountingUnknowns(text).ids }

@@ -72,8 +72,8 @@ public final class TrainingRun {
         if config.data.specAugment { transforms.specAugment = SpecAugment() }
         collater = Collater(pad: config.model.paddingIdx, eos: config.model.eos, transforms: transforms)
         if config.checkpoint.evalMetric != "none" {
-            let symbols = try WhitespaceDictionaryEncoding(dictionaryPath: data.dict ?? "").symbols
-            evaluation = try ValidationDecoding(config: config, valid: valid, symbols: symbols, sentencePiece: data.spmModel != nil,
+            evaluation = try ValidationDecoding(config: config, valid: valid, symbols: targetEncoding.symbols ?? [],
+                                                sentencePiece: data.spmModel != nil,
                                                 batching: Self.batching(config), collater: collater)
         } else {
             evaluation = nil

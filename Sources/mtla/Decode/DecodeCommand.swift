@@ -49,8 +49,8 @@ struct DecodeCommand: ParsableCommand {
         let model = try ModelCheckpoint.load(modelURL)
         let config = model.config
         let targets = try WhitespaceDictionaryEncoding(dictionaryPath: dict)
-        guard targets.symbols.count == config.vocabSize else {
-            throw ValidationError("\(dict) has \(targets.symbols.count) symbols; the model's vocabulary has \(config.vocabSize)")
+        guard targets.dictionary.symbols.count == config.vocabSize else {
+            throw ValidationError("\(dict) has \(targets.dictionary.symbols.count) symbols; the model's vocabulary has \(config.vocabSize)")
         }
         let dataset: any SampleDataset
         var isDirectory: ObjCBool = false
@@ -74,7 +74,7 @@ struct DecodeCommand: ParsableCommand {
                                                                lenpen: lenpen, unkpen: unkpen, temperature: temperature))
         var run = DecodeRun(search: search, batching: BatchingOptions(maxTokens: batchFrames, maxSentences: maxSentences),
                             collater: Collater(pad: config.paddingIdx, eos: config.eos, transforms: transforms),
-                            detokenizer: Detokenizer(symbols: targets.symbols, postProcess: post,
+                            detokenizer: Detokenizer(symbols: targets.dictionary.symbols, postProcess: post,
                                                      ignored: [config.bos, config.paddingIdx, config.eos]))
         run.nbest = min(nbest, beam)
         if config.inputMode == .text { run.secondsPerFrame = nil }
