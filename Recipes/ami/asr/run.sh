@@ -82,6 +82,6 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   log "stage 7: score"
   d=$exp/decode_eval
   "$mtla" score wer --hyp "$d/hyp.txt" --ref "$d/ref.txt" --json > "$d/wer.json"
-  "$mtla" score wer --hyp "$d/hyp.txt" --ref "$d/ref.txt"
+  "$mtla" score wer --hyp "$d/hyp.txt" --ref "$d/ref.txt" --report kaldi
   "$mtla" summarize "$d" --score "$d/wer.json" -o "$exp/summary.json"
 fi
