@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// The efficiency report of a decode (issue 7; what the paper measured, spec §4.6): inference time,
 /// real-time factor for speech, throughput, process and engine memory (average and peak of 100 ms
@@ -15,6 +16,9 @@ public struct EfficiencyReport: Encodable, Sendable, Equatable {
     public var averageTensorBytes: Double, peakTensorBytes: Int
     public var kvCacheFloatsPerTokenPerRow: Double
     public var averageKVCacheBytes: Double, peakKVCacheBytes: Int
+    /// Requests for tensor buffers of 64 KiB or more during the decode: reused from the context's
+    /// buffer cache (the workspace of the previous steps) or freshly allocated; nil when not measured.
+    public var workspace: BufferCache.Statistics?
 
     enum CodingKeys: String, CodingKey {
         case attention, sentences, generatedTokens = "generated_tokens", inferenceSeconds = "inference_seconds"
@@ -24,6 +28,7 @@ public struct EfficiencyReport: Encodable, Sendable, Equatable {
         case kvCacheFloatsPerTokenPerRow = "kv_cache_floats_per_token_per_row"
         case averageKVCacheBytes = "average_kv_cache_bytes", peakKVCacheBytes = "peak_kv_cache_bytes"
         case realTimeFactor = "real_time_factor", sentencesPerSecond = "sentences_per_second", tokensPerSecond = "tokens_per_second"
+        case largeBuffersFresh = "large_buffers_fresh", largeBuffersReused = "large_buffers_reused"
     }
 
     public init(attention: String, meter: GenerationMeter, memory: (averageRSS: Double, peakRSS: Int, averageTensor: Double, peakTensor: Int),
@@ -55,6 +60,8 @@ public struct EfficiencyReport: Encodable, Sendable, Equatable {
         try c.encode(averageKVCacheBytes, forKey: .averageKVCacheBytes); try c.encode(peakKVCacheBytes, forKey: .peakKVCacheBytes)
         try c.encodeIfPresent(realTimeFactor, forKey: .realTimeFactor)
         try c.encode(sentencesPerSecond, forKey: .sentencesPerSecond); try c.encode(tokensPerSecond, forKey: .tokensPerSecond)
+        try c.encodeIfPresent(workspace?.fresh, forKey: .largeBuffersFresh)
+        try c.encodeIfPresent(workspace?.reused, forKey: .largeBuffersReused)
     }
 
     /// A readable table of the report.
@@ -73,6 +80,9 @@ public struct EfficiencyReport: Encodable, Sendable, Equatable {
             ("KV cache", String(format: "%.1f floats/token/row (all layers); measured average %@, peak %@",
                                 kvCacheFloatsPerTokenPerRow, mib(averageKVCacheBytes), mib(Double(peakKVCacheBytes)))),
         ]
+        if let w = workspace {
+            rows.append(("buffers ≥ 64 KiB", "\(w.reused) reused from the workspace, \(w.fresh) freshly allocated"))
+        }
         let w = rows.map(\.0.count).max()!
         return rows.map { $0.0.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n") + "\n"
     }

@@ -121,6 +121,33 @@ func features(rows: Int, frames: [Int32], seed: UInt64) -> ModelInput {
         #expect(report.table.contains("KV cache") && (report.realTimeFactor ?? 0) > 0)
     }
 
+    /// Decoding keeps its large buffers (logits, caches, activations of 64 KiB or more) in the context's
+    /// buffer cache: a second decode of the same batch allocates none afresh, and a decode of 4× the
+    /// steps allocates hardly more than a short one (only where the KV caches double), although sentences
+    /// leave the batch at different steps.
+    @Test func decodingReusesItsWorkspace() throws {
+        var c = try tinyModel(seed: 8).config
+        c.vocabSize = 5000   // (rows × 5000) float logits ≥ 64 KiB
+        var g = Xoshiro256(seed: 8)
+        let m = try PrefixDecoderModel(config: c, generator: &g)
+        let input = features(rows: 2, frames: [13, 9], seed: 3)
+        func fresh(steps: Int, twice: Bool = false) throws -> (first: Int, second: Int) {
+            let context = ComputeContext(threads: 1)
+            let search = try BeamSearch(options: BeamSearchOptions(beam: 4, maxLenB: steps, minLen: steps))
+            _ = try search.generate(m, input: input, context: context, meter: GenerationMeter())
+            let first = context.buffers!.statistics
+            guard twice else { return (first.fresh, 0) }
+            _ = try search.generate(m, input: input, context: context, meter: GenerationMeter())
+            let second = context.buffers!.statistics
+            #expect(second.reused > first.reused)
+            return (first.fresh, second.fresh - first.fresh)
+        }
+        let short = try fresh(steps: 8, twice: true)
+        #expect(short.first > 0 && short.second == 0, "fresh large buffers: first decode \(short.first), second \(short.second)")
+        let long = try fresh(steps: 32)
+        #expect(long.first <= short.first + 8, "fresh large buffers: 8 steps \(short.first), 32 steps \(long.first)")
+    }
+
     @Test func invalidOptionsAreErrors() {
         #expect(throws: DecodingError.self) { try BeamSearch(options: BeamSearchOptions(beam: 0)) }
         #expect(throws: DecodingError.self) { try BeamSearch(options: BeamSearchOptions(temperature: 0)) }

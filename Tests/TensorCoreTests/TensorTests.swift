@@ -101,4 +101,24 @@ import Testing
         cache.release(b, bytes: 1 << 18)
         cache.trim()
     }
+
+    /// Requests share a buffer within a size class (a quarter of a power of two), and the statistics
+    /// count fresh and reused large requests; small requests bypass the cache.
+    @Test func sizeClassesLetNearbySizesShareBuffers() {
+        #expect(BufferCache.sizeClass(1 << 16) == 1 << 16 && BufferCache.sizeClass(65_537) == 81_920)
+        #expect(BufferCache.sizeClass(100_000) == 114_688 && BufferCache.sizeClass(114_688) == 114_688)
+        #expect(BufferCache.sizeClass(3 << 20) == 3 << 20 && BufferCache.sizeClass((3 << 20) + 1) == (7 << 19))
+        let cache = BufferCache(limitBytes: 1 << 22)
+        let a = cache.allocate(bytes: 110_000)
+        a.storeBytes(of: 1, toByteOffset: 114_687, as: UInt8.self)   // the whole class is usable
+        cache.release(a, bytes: 110_000)
+        let b = cache.allocate(bytes: 100_000)
+        #expect(a == b && cache.statistics == BufferCache.Statistics(fresh: 1, reused: 1))
+        let c = cache.allocate(bytes: 120_000)   // the next class: fresh
+        let small = cache.allocate(bytes: 1_000)
+        #expect(c != b && cache.statistics == BufferCache.Statistics(fresh: 2, reused: 1))
+        cache.release(b, bytes: 100_000); cache.release(c, bytes: 120_000); cache.release(small, bytes: 1_000)
+        #expect(cache.cachedBytes == 114_688 + 131_072)
+        cache.trim()
+    }
 }

@@ -87,11 +87,14 @@ struct DecodeCommand: ParsableCommand {
         let meter = GenerationMeter()
         let sampler = MemorySampler()
         let bar = ProgressReporter(label: "decode", total: dataset.count, unit: "sent")
+        let before = context.buffers?.statistics
         let results = try run.decode(model, dataset: dataset, context: context, meter: meter) { done, _ in bar.update(done) }
+        let after = context.buffers?.statistics
         let memory = sampler.stop()
         let audio = run.secondsPerFrame.map { s in Double((0..<dataset.count).reduce(0) { $0 + dataset.sourceLength($1) }) * s }
-        let report = EfficiencyReport(attention: config.decoderAttType.uppercased() + (config.decoderAttType.uppercased() == "MTLA" ? " s=\(config.decoderDownRate)" : ""),
+        var report = EfficiencyReport(attention: config.decoderAttType.uppercased() + (config.decoderAttType.uppercased() == "MTLA" ? " s=\(config.decoderDownRate)" : ""),
                                       meter: meter, memory: memory, audioSeconds: audio)
+        if let before, let after { report.workspace = .init(fresh: after.fresh - before.fresh, reused: after.reused - before.reused) }
         try run.write(results, dataset: dataset, report: report, to: out, overwrite: overwrite)
         Console.write(report.table)
         Console.info("hypotheses -> \(out.appendingPathComponent("hyp.txt").path)")
