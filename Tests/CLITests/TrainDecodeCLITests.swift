@@ -27,6 +27,12 @@ import _TestSupport
 
         let average = try runMTLA(["average", "--exp-dir", exp, "--last", "2", "-o", dir.appendingPathComponent("avg.safetensors").path])
         #expect(average.status == 0, "\(average.err)")
+        let best = try runMTLA(["average", "--exp-dir", exp, "--best", "1", "--metric", "loss", "-o", dir.appendingPathComponent("best.safetensors").path])
+        #expect(best.status == 0 && best.err.contains("averaged 1 checkpoints"), "\(best.err)")
+        let tooMany = try runMTLA(["average", "--exp-dir", exp, "--best", "9", "-o", dir.appendingPathComponent("b9.safetensors").path])
+        #expect(tooMany.status != 0 && tooMany.err.contains("--best 9"), "\(tooMany.err)")
+        let badMetric = try runMTLA(["average", "--exp-dir", exp, "--best", "1", "--metric", "rouge", "-o", dir.appendingPathComponent("b.safetensors").path])
+        #expect(badMetric.status != 0 && badMetric.err.contains("--metric"), "\(badMetric.err)")
         let out = dir.appendingPathComponent("decode").path
         let decode = try runMTLA(["decode", dir.appendingPathComponent("avg.safetensors").path, "--manifest",
                                   dir.appendingPathComponent("dev.tsv").path, "--dict", dir.appendingPathComponent("dict.txt").path,

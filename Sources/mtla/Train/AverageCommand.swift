@@ -12,7 +12,9 @@ struct AverageCommand: ParsableCommand {
         abstract: "Average the parameters of model checkpoints (fairseq's average_checkpoints).",
         discussion: """
             Give model files (.safetensors) or training checkpoint directories (their model.safetensors
-            is used), or --exp-dir with --last N to take the newest N checkpoints of an experiment.
+            is used), or --exp-dir with --last N to take the newest N checkpoints of an experiment, or
+            with --best N the N best by their last validation's --metric (accuracy, loss, nll_loss, bleu,
+            wer, cer; lower is better for losses and error rates).
             Every input must have the same parameter names and shapes. Buffers (BatchNorm statistics)
             are averaged as fairseq does; the output keeps the first input's model config.
             """)
@@ -20,6 +22,8 @@ struct AverageCommand: ParsableCommand {
     @Argument(help: "Model files or checkpoint directories.") var inputs: [String] = []
     @Option(help: "Experiment directory (with --last).") var expDir: String?
     @Option(help: "Average the newest N checkpoints of --exp-dir.") var last: Int?
+    @Option(help: "Average the N best checkpoints of --exp-dir by --metric.") var best: Int?
+    @Option(help: "Validation metric of --best.") var metric = "accuracy"
     @Option(name: .shortAndLong, help: "Output model (.safetensors).") var output: String
     @Flag(help: "Replace an existing output.") var overwrite = false
 
@@ -38,7 +42,17 @@ struct AverageCommand: ParsableCommand {
             }
             files += names.suffix(last).map { root.appendingPathComponent($0).appendingPathComponent("model.safetensors") }
         }
-        guard !files.isEmpty else { throw ValidationError("give checkpoints or --exp-dir with --last N") }
+        if let expDir, let best {
+            guard ExperimentConfig.CheckpointConfig.metricDirections[metric] != nil else {
+                throw ValidationError("--metric must be one of \(ExperimentConfig.CheckpointConfig.metricDirections.keys.sorted().joined(separator: ", "))")
+            }
+            let ranked = try TrainingCheckpoint.best(URL(fileURLWithPath: expDir), metric: metric, count: best)
+            guard ranked.count == best else {
+                throw CLIError.badManifest(path: expDir, reason: "\(ranked.count) checkpoints with a validation \(metric), --best \(best) requested")
+            }
+            files += ranked.map { $0.appendingPathComponent("model.safetensors") }
+        }
+        guard !files.isEmpty else { throw ValidationError("give checkpoints, or --exp-dir with --last N or --best N") }
         if FileManager.default.fileExists(atPath: output) && !overwrite { throw CLIError.outputExists(path: output) }
         let averaged = try CheckpointAveraging.average(files: files)
         try SafeTensors.write(averaged.tensors, metadata: averaged.metadata, to: URL(fileURLWithPath: output))
