@@ -139,6 +139,11 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         public var evalBeam = 1
         /// Decode only the first N validation samples (0: all of them).
         public var evalMaxSentences = 0
+        /// Weights a new run starts from (fairseq's `--finetune-from-model`, or with `init_prefixes`
+        /// `--load-pretrained-encoder-from`): a model `.safetensors`; ignored when resuming.
+        public var initFrom: String? = nil
+        /// Only the tensors under these name prefixes (e.g. `[encoder.]`); empty: the whole model.
+        public var initPrefixes: [String] = []
 
         /// The metrics `best_metric` can name, and whether lower values are better.
         public static let metricDirections = ["accuracy": false, "loss": true, "nll_loss": true, "bleu": false, "wer": true, "cer": true]
@@ -153,7 +158,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             case logInterval = "log_interval", validateIntervalUpdates = "validate_interval_updates"
             case saveIntervalUpdates = "save_interval_updates", keepLast = "keep_last", keepBest = "keep_best"
             case bestMetric = "best_metric", patience, evalMetric = "eval_metric", evalBeam = "eval_beam"
-            case evalMaxSentences = "eval_max_sentences"
+            case evalMaxSentences = "eval_max_sentences", initFrom = "init_from", initPrefixes = "init_prefixes"
         }
         public static let keys = Set(CodingKeys.allCases.map(\.rawValue))
 
@@ -163,6 +168,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             try d.read(.saveIntervalUpdates, \.saveIntervalUpdates); try d.read(.keepLast, \.keepLast); try d.read(.keepBest, \.keepBest)
             try d.read(.bestMetric, \.bestMetric); try d.read(.patience, \.patience)
             try d.read(.evalMetric, \.evalMetric); try d.read(.evalBeam, \.evalBeam); try d.read(.evalMaxSentences, \.evalMaxSentences)
+            try d.readOptional(.initFrom, \.initFrom); try d.read(.initPrefixes, \.initPrefixes)
             self = d.value
         }
     }

@@ -2,6 +2,7 @@ import Corpus
 import Decoding
 import Fbank
 import FeatureStore
+import NN
 import Foundation
 import SeededRandom
 import TensorCore
@@ -88,6 +89,9 @@ public final class TrainingRun {
             try MetricsLog.truncate(metrics, after: trainer.progress.updates)
         } else if latest != nil {
             throw TrainingError.invalidOption(name: experiment.path, value: "holds checkpoints", expected: "--resume to continue them")
+        } else if let path = config.checkpoint.initFrom {
+            let count = try Self.initialise(model, from: path, prefixes: config.checkpoint.initPrefixes)
+            report("initialised \(count) tensors from \(path)")
         }
         log = try MetricsLog(url: metrics)
         for (name, set) in [("train", train), ("valid", valid)] {
@@ -97,6 +101,27 @@ public final class TrainingRun {
                               100 * stats.unknownRate, stats.unknowns, stats.tokens))
             }
         }
+    }
+
+    /// Loads the tensors of the model file at `path` under `prefixes` (all when empty) into `model`:
+    /// every parameter and buffer under them must be there with its shape, and nothing else under them.
+    /// - Returns: the number of tensors loaded.
+    /// - Throws: `TrainingError.badCheckpoint` naming the file and the tensor.
+    static func initialise(_ model: PrefixDecoderModel, from path: String, prefixes: [String]) throws -> Int {
+        func selected(_ name: String) -> Bool { prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
+        let tensors: [String: Tensor]
+        do { tensors = try SafeTensors.read(URL(fileURLWithPath: path)).tensors.filter { !$0.key.hasSuffix(".version") && selected($0.key) } } catch {
+            throw TrainingError.badCheckpoint(path: path, reason: "\(error)")
+        }
+        let wanted = Set((model.stateDictParameters() + model.namedBuffers()).map(\.0).filter(selected))
+        if let missing = wanted.sorted().first(where: { tensors[$0] == nil }) {
+            throw TrainingError.badCheckpoint(path: path, reason: "no tensor \(missing) (init_prefixes \(prefixes))")
+        }
+        if let extra = tensors.keys.sorted().first(where: { !wanted.contains($0) }) {
+            throw TrainingError.badCheckpoint(path: path, reason: "tensor \(extra) is not a parameter of this model")
+        }
+        do { try model.load(tensors, file: path, strict: false) } catch { throw TrainingError.badCheckpoint(path: path, reason: "\(error)") }
+        return tensors.count
     }
 
     /// Paths of `data` made relative to its root.

@@ -107,3 +107,34 @@ func toyConfig(_ dir: URL, maxUpdate: Int, attention: String = "MTLA", specAugme
         #expect(wer.checkpoint.improves(10, on: 20))
     }
 }
+
+@Suite struct InitFromTests {
+    /// `checkpoint.init_from` with `init_prefixes: [encoder.]` starts a new run from another run's
+    /// encoder (fairseq's `--load-pretrained-encoder-from`): the encoder's tensors equal the file's, the
+    /// rest keeps its fresh initialisation; a file that cannot be read is refused before training.
+    @Test func encoderFromAnotherRun() throws {
+        let dir = try TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ToyCorpus.write(to: dir)
+        let first = try TrainingRun(config: try toyConfig(dir, maxUpdate: 8, specAugment: false), experiment: dir.appendingPathComponent("a"),
+                                    resume: false)
+        try first.run()
+        let file = dir.appendingPathComponent("a/checkpoints/checkpoint_u00000008/model.safetensors").path
+        let source = first.trainer.model.stateDict()
+        var config = try toyConfig(dir, maxUpdate: 8, specAugment: false)
+        config.checkpoint.initFrom = file
+        config.checkpoint.initPrefixes = ["encoder."]
+        var lines: [String] = []
+        let second = try TrainingRun(config: config, experiment: dir.appendingPathComponent("b"), resume: false) { lines.append($0) }
+        let loaded = second.trainer.model.stateDict()
+        let fresh = try TrainingRun(config: try toyConfig(dir, maxUpdate: 8, specAugment: false), experiment: dir.appendingPathComponent("c"),
+                                    resume: false).trainer.model.stateDict()
+        let encoder = loaded.keys.filter { $0.hasPrefix("encoder.") }
+        #expect(!encoder.isEmpty && encoder.allSatisfy { loaded[$0] == source[$0] })
+        #expect(loaded.keys.filter { !$0.hasPrefix("encoder.") }.allSatisfy { loaded[$0] == fresh[$0] })
+        #expect(encoder.contains { source[$0] != fresh[$0] }, "training changed the encoder")
+        #expect(lines.contains { $0.contains("initialised \(encoder.count) tensors from") }, "\(lines)")
+        config.checkpoint.initFrom = dir.appendingPathComponent("missing.safetensors").path
+        #expect(throws: TrainingError.self) { try TrainingRun(config: config, experiment: dir.appendingPathComponent("d"), resume: false) }
+    }
+}
