@@ -1,5 +1,19 @@
-# Shared by the recipes' run.sh (sourced after they set mtla, work, fbank, exp, conf, vocab, attention,
-# down_rate, average, beam): logging and the stages that are the same for every corpus.
+# Shared by the recipes' run.sh (sourced after their defaults; the stage functions read mtla, work,
+# fbank, exp, conf, vocab, attention, down_rate, average, beam): option parsing, logging and the
+# stages that are the same for every corpus.
+
+# The options every recipe takes (defaults set by the recipe before calling): parse_options "$@".
+parse_options() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --stage) stage=$2; shift 2 ;; --stop-stage) stop_stage=$2; shift 2 ;; --mini) mini=true; shift ;;
+      --corpus) corpus=$2; shift 2 ;; --attention) attention=$2; shift 2 ;; --down-rate) down_rate=$2; shift 2 ;;
+      --conf) conf=$2; shift 2 ;; --name) name=$2; shift 2 ;; --utterances) utterances=$2; shift 2 ;;
+      --jobs) jobs=$2; shift 2 ;; --vocab) vocab=$2; shift 2 ;; --beam) beam=$2; shift 2 ;;
+      *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+  done
+}
 
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }

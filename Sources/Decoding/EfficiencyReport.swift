@@ -16,7 +16,7 @@ public struct EfficiencyReport: Encodable, Sendable, Equatable {
     public var averageTensorBytes: Double, peakTensorBytes: Int
     public var kvCacheFloatsPerTokenPerRow: Double
     public var averageKVCacheBytes: Double, peakKVCacheBytes: Int
-    /// Requests for tensor buffers of 64 KiB or more during the decode: reused from the context's
+    /// Requests for tensor buffers of `BufferCache.minimumBytes` or more during the decode: reused from the context's
     /// buffer cache (the workspace of the previous steps) or freshly allocated; nil when not measured.
     public var workspace: BufferCache.Statistics?
 
@@ -81,7 +81,7 @@ public struct EfficiencyReport: Encodable, Sendable, Equatable {
                                 kvCacheFloatsPerTokenPerRow, mib(averageKVCacheBytes), mib(Double(peakKVCacheBytes)))),
         ]
         if let w = workspace {
-            rows.append(("buffers ≥ 64 KiB", "\(w.reused) reused from the workspace, \(w.fresh) freshly allocated"))
+            rows.append(("buffers ≥ \(BufferCache.minimumBytes >> 10) KiB", "\(w.reused) reused from the workspace, \(w.fresh) freshly allocated"))
         }
         let w = rows.map(\.0.count).max()!
         return rows.map { $0.0.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n") + "\n"

@@ -73,8 +73,11 @@ public final class TrainingRun {
         if config.data.specAugment { transforms.specAugment = SpecAugment() }
         collater = Collater(pad: config.model.paddingIdx, eos: config.model.eos, transforms: transforms)
         if config.checkpoint.evalMetric != "none" {
-            evaluation = try ValidationDecoding(config: config, valid: valid, symbols: targetEncoding.symbols ?? [],
-                                                sentencePiece: data.spmModel != nil,
+            guard let symbols = targetEncoding.symbols else {
+                throw TrainingError.invalidOption(name: "checkpoint.eval_metric", value: config.checkpoint.evalMetric,
+                                                  expected: "a target dictionary whose symbols detokenise hypotheses (data.dict)")
+            }
+            evaluation = try ValidationDecoding(config: config, valid: valid, symbols: symbols, sentencePiece: data.spmModel != nil,
                                                 batching: Self.batching(config), collater: collater)
         } else {
             evaluation = nil

@@ -121,10 +121,10 @@ func features(rows: Int, frames: [Int32], seed: UInt64) -> ModelInput {
         #expect(report.table.contains("KV cache") && (report.realTimeFactor ?? 0) > 0)
     }
 
-    /// Decoding keeps its large buffers (logits, caches, activations of 64 KiB or more) in the context's
+    /// Decoding keeps its large buffers (logits and activations of 64 KiB or more) in the context's
     /// buffer cache: a second decode of the same batch allocates none afresh, and a decode of 4× the
-    /// steps allocates hardly more than a short one (only where the KV caches double), although sentences
-    /// leave the batch at different steps.
+    /// steps allocates no more than a short one (this model's KV caches stay below 64 KiB, so only the
+    /// per-step buffers count, and every step after the first reuses them).
     @Test func decodingReusesItsWorkspace() throws {
         var c = try tinyModel(seed: 8).config
         c.vocabSize = 5000   // (rows × 5000) float logits ≥ 64 KiB
@@ -145,7 +145,7 @@ func features(rows: Int, frames: [Int32], seed: UInt64) -> ModelInput {
         let short = try fresh(steps: 8, twice: true)
         #expect(short.first > 0 && short.second == 0, "fresh large buffers: first decode \(short.first), second \(short.second)")
         let long = try fresh(steps: 32)
-        #expect(long.first <= short.first + 8, "fresh large buffers: 8 steps \(short.first), 32 steps \(long.first)")
+        #expect(long.first <= short.first, "fresh large buffers: 8 steps \(short.first), 32 steps \(long.first)")
     }
 
     @Test func invalidOptionsAreErrors() {

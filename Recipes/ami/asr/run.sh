@@ -12,21 +12,13 @@ root=$(cd "$here/../../.." && pwd)
 mtla=${MTLA:-$root/.build/release/mtla}
 stage=0; stop_stage=7; mini=false; corpus=""; attention=mtla; down_rate=2; conf=$here/conf/mini.yaml
 name=""; utterances=""; jobs=2; vocab=300; average=3; beam=5
-while [ $# -gt 0 ]; do
-  case $1 in
-    --stage) stage=$2; shift 2 ;; --stop-stage) stop_stage=$2; shift 2 ;; --mini) mini=true; shift ;;
-    --corpus) corpus=$2; shift 2 ;; --attention) attention=$2; shift 2 ;; --down-rate) down_rate=$2; shift 2 ;;
-    --conf) conf=$2; shift 2 ;; --name) name=$2; shift 2 ;; --utterances) utterances=$2; shift 2 ;;
-    --jobs) jobs=$2; shift 2 ;; --vocab) vocab=$2; shift 2 ;; --beam) beam=$2; shift 2 ;;
-    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-done
+. "$root/Recipes/common.sh"
+parse_options "$@"
 work=${WORK:-$here}
 [ -n "$corpus" ] || corpus=$work/corpus
 [ -n "$name" ] || name=asr_${attention}$([ "$attention" = mtla ] && echo "_s$down_rate" || true)
 data=$work/data; fbank=$work/fbank; exp=$work/exp/$name
 splits="train dev eval"
-. "$root/Recipes/common.sh"
 [ -x "$mtla" ] || { echo "run.sh: $mtla not built (swift build -c release)" >&2; exit 1; }
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
