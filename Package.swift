@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "Decoding", targets: ["Decoding"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "MiniCorpus", targets: ["MiniCorpus"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +40,7 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The C API over SentencePiece's C++ library (C++17, pure-C header include/CSentencePiece.h).
         .target(name: "CSentencePiece",
                 linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
@@ -49,6 +51,8 @@ let package = Package(
         // L1
         .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"], swiftSettings: cpuFlags),
         .target(name: "Scoring", swiftSettings: cpuFlags),
+        // Processes of a job and their collectives (single process, or MPI under mpirun/srun)
+        .target(name: "Distributed", dependencies: ["CMPI"], swiftSettings: cpuFlags),
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "CAttentionKernels", "SeededRandom"], swiftSettings: cpuFlags),
         // L2
         .target(name: "Fbank", dependencies: ["AudioIO", "CFFTW", "SeededRandom"], swiftSettings: cpuFlags),
@@ -70,7 +74,7 @@ let package = Package(
         .target(name: "Decoding", dependencies: ["Corpus", "Transformer", "Autograd", "TensorCore"], swiftSettings: cpuFlags),
         // L7
         .target(name: "Training", dependencies: ["Corpus", "Transformer", "Decoding", "Scoring", "Optim", "Fbank", "FeatureStore", "NN", "Autograd", "TensorCore", "SeededRandom",
-                                                 .product(name: "Yams", package: "Yams")],
+                                                 "Distributed", .product(name: "Yams", package: "Yams")],
                 swiftSettings: cpuFlags),
         // Mini corpora synthesised with espeak-ng (text grammar, speakers, MuST-C layout)
         .target(name: "MiniCorpus", dependencies: ["AudioIO", "SeededRandom"], swiftSettings: cpuFlags),
@@ -79,7 +83,7 @@ let package = Package(
             name: "mtla",
             dependencies: [
                 "AudioIO", "Fbank", "FeatureStore", "Scoring", "SeededRandom", "TensorCore", "NN", "Optim", "Attention", "Transformer",
-                "Tokenizer", "Corpus", "Decoding", "Training", "MiniCorpus",
+                "Tokenizer", "Corpus", "Decoding", "Training", "MiniCorpus", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: cpuFlags),
@@ -103,6 +107,7 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "_TestSupport"]),
         .testTarget(name: "MiniCorpusTests", dependencies: ["MiniCorpus", "AudioIO", "SeededRandom"]),
         .testTarget(name: "CLITests", dependencies: ["FeatureStore", "NN", "TensorCore", "_TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "_TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -21,17 +21,22 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
         public var workers: Int
         /// The first plan position to produce (resume).
         public var startBatch: Int
+        /// The plan positions to produce, in this order, instead of `startBatch` … end: one rank's
+        /// share of an epoch in data-parallel training. A batch is the same whichever positions are
+        /// asked for (its augmentation depends on its position, not on the order).
+        public var positions: [Int]?
         public var epoch: Int
         public var seed: UInt64
         /// Training batches get SpecAugment.
         public var training: Bool
         public var collater: Collater
 
-        public init(prefetch: Int = 2, workers: Int = 1, startBatch: Int = 0, epoch: Int = 1, seed: UInt64 = 1,
-                    training: Bool = false, collater: Collater = Collater()) {
+        public init(prefetch: Int = 2, workers: Int = 1, startBatch: Int = 0, positions: [Int]? = nil, epoch: Int = 1,
+                    seed: UInt64 = 1, training: Bool = false, collater: Collater = Collater()) {
             self.prefetch = prefetch
             self.workers = workers
             self.startBatch = startBatch
+            self.positions = positions
             self.epoch = epoch
             self.seed = seed
             self.training = training
@@ -42,15 +47,24 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
     public let dataset: any SampleDataset
     public let batches: [[Int]]
     public let options: Options
+    /// The plan positions produced, in order (`options.positions`, or `startBatch` … end).
+    public let order: [Int]
 
+    /// - Precondition: every one of `options.positions` is a position of `batches`.
     public init(dataset: any SampleDataset, batches: [[Int]], options: Options = Options()) {
         self.dataset = dataset
         self.batches = batches
         self.options = options
+        if let positions = options.positions {
+            precondition(positions.allSatisfy { batches.indices.contains($0) }, "batch position out of range")
+            order = positions
+        } else {
+            order = Array(Swift.min(Swift.max(0, options.startBatch), batches.count)..<batches.count)
+        }
     }
 
-    /// Number of batches this loader yields (from `startBatch` on).
-    public var remaining: Int { Swift.max(0, batches.count - options.startBatch) }
+    /// Number of batches this loader yields.
+    public var remaining: Int { order.count }
 
     /// Loads and collates plan batch `position` on the calling thread.
     /// - Throws: `CorpusError.sample` naming the utterance, `.incompatibleBatch`.
@@ -66,23 +80,23 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
     /// Yields `Result`s so that errors reach the consumer; `nextBatch()` is the throwing form.
     public struct Iterator: IteratorProtocol {
         private let loader: BatchLoader
-        private var position: Int
+        /// Index into `loader.order` of the next batch.
+        private var slot = 0
         private var failed = false
         private let pipeline: Pipeline?
 
         init(loader: BatchLoader) {
             self.loader = loader
-            position = Swift.max(0, loader.options.startBatch)
-            pipeline = loader.options.prefetch > 0 && position < loader.batches.count ? Pipeline(loader: loader, from: position) : nil
+            pipeline = loader.options.prefetch > 0 && !loader.order.isEmpty ? Pipeline(loader: loader) : nil
         }
 
         /// The next batch, nil at the end. - Throws: the first loading error (then the iteration ends).
         public mutating func nextBatch() throws -> Batch? {
-            guard !failed, position < loader.batches.count else { return nil }
-            defer { position += 1 }
+            guard !failed, slot < loader.order.count else { return nil }
+            defer { slot += 1 }
             do {
-                if let pipeline { return try pipeline.take(position).get() }
-                return try loader.collate(position: position)
+                if let pipeline { return try pipeline.take(slot).get() }
+                return try loader.collate(position: loader.order[slot])
             } catch {
                 failed = true
                 throw error
@@ -99,19 +113,20 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
     final class Pipeline {
         let buffer: OrderedBuffer
 
-        init(loader: BatchLoader, from start: Int) {
-            let buffer = OrderedBuffer(next: start, capacity: loader.options.prefetch)
+        /// Makes the batches of `loader.order`, keyed by their index in it.
+        init(loader: BatchLoader) {
+            let buffer = OrderedBuffer(next: 0, capacity: loader.options.prefetch)
             self.buffer = buffer
             let workers = Swift.max(1, loader.options.workers)
             for w in 0..<workers {
                 let thread = Thread {
-                    var p = start + w
-                    while p < loader.batches.count {
-                        guard buffer.waitForRoom(p) else { return }
-                        let result = Result { try loader.collate(position: p) }
-                        buffer.put(p, result)
+                    var slot = w
+                    while slot < loader.order.count {
+                        guard buffer.waitForRoom(slot) else { return }
+                        let result = Result { try loader.collate(position: loader.order[slot]) }
+                        buffer.put(slot, result)
                         if case .failure = result { return }
-                        p += workers
+                        slot += workers
                     }
                 }
                 thread.name = "BatchLoader-\(w)"
@@ -119,14 +134,14 @@ public final class BatchLoader: Sequence, @unchecked Sendable {
             }
         }
 
-        func take(_ position: Int) -> Result<Batch, any Error> { buffer.take(position) }
+        func take(_ slot: Int) -> Result<Batch, any Error> { buffer.take(slot) }
 
         deinit { buffer.cancel() }
     }
 
-    /// Results by plan position. A worker may start position p only while p < (next to be taken) +
-    /// capacity, so at most `capacity` batches are held or in the making; the consumer takes them in
-    /// position order whatever order they were finished in.
+    /// Results by slot (index in the loader's `order`). A worker may start slot p only while p < (next
+    /// to be taken) + capacity, so at most `capacity` batches are held or in the making; the consumer
+    /// takes them in order whatever order they were finished in.
     final class OrderedBuffer: @unchecked Sendable {
         private let condition = NSCondition()
         private var results: [Int: Result<Batch, any Error>] = [:]

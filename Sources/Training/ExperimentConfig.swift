@@ -205,6 +205,16 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     ]
 
     /// The trainer's options of this experiment.
+    /// Whether `other` continues the same run: equal but for the settings a resumed run may change,
+    /// as fairseq allows on its command line: `threads` and `optimization.update_freq` (with the number
+    /// of ranks, they set how an update is computed, not what the model is).
+    public func continuesRun(_ other: ExperimentConfig) -> Bool {
+        var a = self, b = other
+        (a.threads, a.optimization.updateFreq) = (0, 0)
+        (b.threads, b.optimization.updateFreq) = (0, 0)
+        return a == b
+    }
+
     public var trainerOptions: TrainerOptions {
         var o = TrainerOptions()
         (o.lr, o.warmupUpdates, o.warmupInitLR, o.clipNorm) = (optimization.lr, optimization.warmupUpdates, optimization.warmupInitLR, optimization.clipNorm)

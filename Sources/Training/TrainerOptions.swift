@@ -27,6 +27,14 @@ public struct TrainerOptions: Sendable, Equatable, Codable {
         InverseSquareRootSchedule(peakLR: lr, warmupUpdates: warmupUpdates, warmupInitLR: warmupInitLR)
     }
 
+    /// Whether a checkpoint written with `other` may continue under these options: equal but for
+    /// `update_freq` (see `ExperimentConfig.continuesRun`).
+    public func continuesRun(_ other: TrainerOptions) -> Bool {
+        var a = self, b = other
+        (a.updateFreq, b.updateFreq) = (1, 1)
+        return a == b
+    }
+
     /// - Throws: `TrainingError.invalidOption` for the first invalid setting.
     public func validated() throws -> TrainerOptions {
         func check(_ ok: Bool, _ name: String, _ value: Any, _ expected: String) throws {

@@ -83,7 +83,7 @@ public enum TrainingCheckpoint {
         guard state.model == trainer.model.config else {
             throw TrainingError.incompatibleCheckpoint(path: checkpoint.path, reason: "the model config differs from this run's")
         }
-        guard state.options == trainer.options else {
+        guard state.options.continuesRun(trainer.options) else {
             throw TrainingError.incompatibleCheckpoint(path: checkpoint.path, reason: "the optimisation options differ from this run's")
         }
         let modelFile = checkpoint.appendingPathComponent("model.safetensors")

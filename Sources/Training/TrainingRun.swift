@@ -1,5 +1,6 @@
 import Corpus
 import Decoding
+import Distributed
 import Fbank
 import FeatureStore
 import NN
@@ -14,7 +15,15 @@ import Transformer
 ///
 /// The experiment directory holds `config.yaml` (the resolved config), `metrics.jsonl`, `plots/`,
 /// `checkpoints/checkpoint_u*/` and `checkpoint_last.json`. A directory that already holds a run is
-/// only continued with `resume`, and only with the same resolved config.
+/// only continued with `resume`, and only with the same resolved config (but for `threads` and
+/// `update_freq`, which a resumed run may change).
+///
+/// In a job of several ranks (`mpirun -np N mtla train …`), every rank loads the data and builds the
+/// model; rank 0 alone reads and writes the experiment directory (config, resume, `init_from`,
+/// metrics, plots, checkpoints) and sends its state to the others before the first update. Each
+/// update takes ranks × `update_freq` consecutive batches of the epoch's plan, `update_freq` per rank
+/// in rank order (so the union over ranks is the single-process epoch), and validation batches are
+/// shared round robin; statistics are summed over the ranks, so every rank makes the same decisions.
 public final class TrainingRun {
     public let config: ExperimentConfig
     public let experiment: URL
@@ -23,38 +32,50 @@ public final class TrainingRun {
     let collater: Collater
     /// Hypotheses scored at each validation (`checkpoint.eval_metric`), if configured.
     let evaluation: ValidationDecoding?
-    let log: MetricsLog
-    /// Called with one line per log interval, validation, checkpoint and warning (the CLI prints them).
+    /// The metrics file (rank 0 only).
+    let log: MetricsLog?
+    /// Called with one line per log interval, validation, checkpoint and warning (the CLI prints them;
+    /// rank 0 only).
     public let report: (String) -> Void
     /// Called after every update with (updates done, max updates, stats) for a progress display.
     public var onUpdate: (Int, Int, UpdateStats) -> Void = { _, _, _ in }
 
     /// Prepares (or, with `resume`, reopens) the run.
     /// - Throws: `TrainingError` for an existing run without `resume` or a config that differs from
-    ///   it, `CorpusError` for unreadable data, `ModelError` for a vocabulary that does not fit.
+    ///   it, `CorpusError` for unreadable data, `ModelError` for a vocabulary that does not fit,
+    ///   `DistributedError` when the ranks cannot exchange the initial state.
     ///
     /// `model.vocab_size: 0` takes the size of the target dictionary.
-    public init(config given: ExperimentConfig, experiment: URL, resume: Bool, report: @escaping (String) -> Void = { _ in }) throws {
+    public init(config given: ExperimentConfig, experiment: URL, resume: Bool,
+                communicator: any Communicator = SingleProcessCommunicator(), report: @escaping (String) -> Void = { _ in }) throws {
         var config = given
         let data = Self.resolve(given.data)
         let targetEncoding = try Self.encoding(spm: data.spmModel, dict: data.dict, what: "data.dict")
         let dictionarySize = targetEncoding.vocabularySize
         if config.model.vocabSize == 0, let size = dictionarySize { config.model.vocabSize = size }
         self.config = try config.validated()
-        self.report = report
+        let isMain = communicator.isMain
+        self.report = isMain ? report : { _ in }
         self.experiment = experiment
         let fm = FileManager.default
-        try fm.createDirectory(at: experiment, withIntermediateDirectories: true)
         let configURL = experiment.appendingPathComponent("config.yaml")
         let resolved = try config.yaml()
-        let latest = try TrainingCheckpoint.latest(experiment)
-        if fm.fileExists(atPath: configURL.path) {
+        let latest = isMain ? try TrainingCheckpoint.latest(experiment) : nil
+        if isMain { try fm.createDirectory(at: experiment, withIntermediateDirectories: true) }
+        if !isMain {
+            // Rank 0 checks and writes the experiment directory.
+        } else if fm.fileExists(atPath: configURL.path) {
             guard resume else {
                 throw TrainingError.invalidOption(name: experiment.path, value: "holds a run", expected: "a new directory, or --resume to continue it")
             }
             let previous = try ExperimentConfig.load(configURL)
-            guard previous == config else {
-                throw TrainingError.incompatibleCheckpoint(path: configURL.path, reason: "the resolved config differs from this run's (compare it with the new one)")
+            guard previous.continuesRun(config) else {
+                throw TrainingError.incompatibleCheckpoint(path: configURL.path, reason: "the resolved config differs from this run's (compare it with the new one; only threads and update_freq may change)")
+            }
+            if previous != config {
+                report("resuming with threads \(config.threads), update_freq \(config.optimization.updateFreq) "
+                    + "(were \(previous.threads), \(previous.optimization.updateFreq))")
+                try Data(resolved.utf8).write(to: configURL, options: .atomic)
             }
         } else {
             try Data(resolved.utf8).write(to: configURL, options: .atomic)
@@ -85,9 +106,11 @@ public final class TrainingRun {
         var g = Xoshiro256(seed: config.seed)
         let model = try PrefixDecoderModel(config: config.model, dropoutSeed: config.seed &+ 17, generator: &g)
         let context = ComputeContext(threads: config.threads)
-        trainer = try Trainer(model: model, options: config.trainerOptions, context: context)
+        trainer = try Trainer(model: model, options: config.trainerOptions, context: context, communicator: communicator)
         let metrics = experiment.appendingPathComponent("metrics.jsonl")
-        if resume, let latest {
+        if !isMain {
+            // Receives rank 0's state below.
+        } else if resume, let latest {
             try TrainingCheckpoint.restore(trainer, from: latest)
             try MetricsLog.truncate(metrics, after: trainer.progress.updates)
         } else if latest != nil {
@@ -96,7 +119,12 @@ public final class TrainingRun {
             let count = try Self.initialise(model, from: path, prefixes: config.checkpoint.initPrefixes)
             report("initialised \(count) tensors from \(path)")
         }
-        log = try MetricsLog(url: metrics)
+        try trainer.synchronise()
+        log = isMain ? try MetricsLog(url: metrics) : nil
+        if communicator.size > 1 {
+            report("data parallel over \(communicator.size) ranks: effective batch = \(communicator.size) ranks × "
+                + "\(config.optimization.updateFreq) update_freq × max_tokens \(config.data.maxTokens.map(String.init) ?? "unset")")
+        }
         for (name, set) in [("train", train), ("valid", valid)] {
             let stats = set.labelStatistics
             if stats.unknownRate > 0.01 {
@@ -178,14 +206,17 @@ public final class TrainingRun {
     /// hypotheses when configured (all in `trainer.progress.lastValidation`).
     public func validate() throws -> UpdateStats {
         let plan = BatchPlan.make(dataset: valid, options: batching, seed: config.seed, epoch: 1, shuffle: false)
-        let loader = BatchLoader(dataset: valid, batches: plan, options: .init(prefetch: config.data.prefetch, seed: config.seed,
-                                                                              training: false, collater: collater))
+        let ranks = trainer.communicator.size
+        let mine = Array(stride(from: trainer.communicator.rank, to: plan.count, by: ranks))
+        let loader = BatchLoader(dataset: valid, batches: plan, options: .init(prefetch: config.data.prefetch, positions: mine,
+                                                                              seed: config.seed, training: false, collater: collater))
         var batches: [TrainingBatch] = []
         var it = loader.makeIterator()
         while let b = try it.nextBatch() { batches.append(Self.modelBatch(b)) }
         let stats = try trainer.validate(batches)
         if let evaluation {
-            trainer.progress.lastValidation[evaluation.metric] = try evaluation.score(trainer.model, context: trainer.context)
+            trainer.progress.lastValidation[evaluation.metric] = try evaluation.score(trainer.model, context: trainer.context,
+                                                                                      communicator: trainer.communicator)
         }
         return stats
     }
@@ -205,28 +236,33 @@ public final class TrainingRun {
             if trainer.progress.batchesInEpoch == 0 && !plan.skipped.isEmpty {
                 report("epoch \(epoch): \(plan.skipped.count) utterances skipped by the length filters (e.g. \(plan.skippedIDs.prefix(3).joined(separator: ", ")))")
             }
+            let shares = Self.updateShares(batches: plan.batches.count, from: trainer.progress.batchesInEpoch,
+                                           updateFreq: config.optimization.updateFreq, rank: trainer.communicator.rank,
+                                           ranks: trainer.communicator.size)
             let loader = BatchLoader(dataset: train, batches: plan.batches,
-                                     options: .init(prefetch: config.data.prefetch, startBatch: trainer.progress.batchesInEpoch,
+                                     options: .init(prefetch: config.data.prefetch, positions: shares.flatMap(\.positions),
                                                     epoch: epoch, seed: config.seed, training: true, collater: collater))
             var it = loader.makeIterator()
-            var pending: [TrainingBatch] = []
-            while true {
-                let next = try it.nextBatch()
-                if let b = next { pending.append(Self.modelBatch(b)) }
-                guard pending.count == config.optimization.updateFreq || (next == nil && !pending.isEmpty) else {
-                    if next == nil { break } else { continue }
+            for share in shares {
+                var pending: [TrainingBatch] = []
+                for _ in share.positions {
+                    guard let b = try it.nextBatch() else {
+                        throw TrainingError.invalidOption(name: "batch plan", value: "ended early", expected: "every planned batch")
+                    }
+                    pending.append(Self.modelBatch(b))
                 }
                 let stats = try trainer.update(pending)
-                trainer.progress.batchesInEpoch += pending.count
-                pending = []
+                trainer.progress.batchesInEpoch += share.batchesInUpdate
                 accumulate(&window, stats)
                 onUpdate(trainer.progress.updates, maxUpdate, stats)
                 let u = trainer.progress.updates
                 if u % c.logInterval == 0 {
                     let seconds = Date().timeIntervalSince(windowStart)
-                    try log.append(MetricsRecord(kind: "train", update: u, epoch: epoch, values: window.loggedValues.merging([
+                    var values = window.loggedValues.merging([
                         "lr": stats.learningRate, "gnorm": stats.gradientNorm, "frames_per_second": Double(window.frames) / seconds,
-                        "updates_per_second": Double(c.logInterval) / seconds]) { a, _ in a }))
+                        "updates_per_second": Double(c.logInterval) / seconds]) { a, _ in a }
+                    if trainer.communicator.size > 1 { values["allreduce_ms"] = 1000 * window.allReduceSeconds / Double(c.logInterval) }
+                    try log?.append(MetricsRecord(kind: "train", update: u, epoch: epoch, values: values))
                     report(String(format: "epoch %d update %d: loss %.3f nll %.3f acc %.3f%@ lr %.2e gnorm %.2f, %.2f updates/s, %.0f frames/s",
                                   epoch, u, window.lossPerToken, window.nllPerToken, window.accuracy, Self.ctcText(window),
                                   stats.learningRate, stats.gradientNorm, Double(c.logInterval) / seconds, Double(window.frames) / seconds))
@@ -237,7 +273,7 @@ public final class TrainingRun {
                 if validateNow {
                     let v = try validate()
                     let values = trainer.progress.lastValidation
-                    try log.append(MetricsRecord(kind: "valid", update: u, epoch: epoch, values: values))
+                    try log?.append(MetricsRecord(kind: "valid", update: u, epoch: epoch, values: values))
                     report(String(format: "valid at update %d: loss %.3f nll %.3f accuracy %.3f%@%@", u, v.lossPerToken, v.nllPerToken, v.accuracy,
                                   Self.ctcText(v), evaluation.flatMap { e in values[e.metric].map { String(format: " %@ %.2f", e.metric, $0) } } ?? ""))
                     let metric = values[c.bestMetric]!
@@ -248,16 +284,16 @@ public final class TrainingRun {
                     } else {
                         trainer.progress.validationsSinceBest += 1
                     }
-                    _ = try SVGPlot.writeTrainingCurves(try MetricsLog.read(log.url), to: experiment.appendingPathComponent("plots"))
+                    if let log { _ = try SVGPlot.writeTrainingCurves(try MetricsLog.read(log.url), to: experiment.appendingPathComponent("plots")) }
                 }
-                if u % c.saveIntervalUpdates == 0 || u >= maxUpdate {
+                if (u % c.saveIntervalUpdates == 0 || u >= maxUpdate) && trainer.communicator.isMain {
                     let dir = try TrainingCheckpoint.save(trainer, experiment: experiment, keepLast: c.keepLast,
                                                           keepBest: c.keepBest, bestMetric: c.bestMetric)
                     report("checkpoint \(dir.lastPathComponent)")
                 }
                 if u >= maxUpdate { break epochs }
                 if let stopAfter, u >= stopAfter {
-                    if u % c.saveIntervalUpdates != 0 {
+                    if u % c.saveIntervalUpdates != 0 && trainer.communicator.isMain {
                         try TrainingCheckpoint.save(trainer, experiment: experiment, keepLast: c.keepLast, keepBest: c.keepBest,
                                                     bestMetric: c.bestMetric)
                     }
@@ -280,6 +316,29 @@ public final class TrainingRun {
 
     func accumulate(_ w: inout UpdateStats, _ s: UpdateStats) {
         w.loss += s.loss; w.nll += s.nll; w.ctc += s.ctc; w.tokens += s.tokens; w.correct += s.correct
-        w.sentences += s.sentences; w.frames += s.frames
+        w.sentences += s.sentences; w.frames += s.frames; w.allReduceSeconds += s.allReduceSeconds
+    }
+
+    /// One update's batches for one rank: its plan positions and how many batches the update takes
+    /// over all ranks (what the epoch's progress advances by).
+    public struct UpdateShare: Equatable, Sendable {
+        public var positions: [Int]
+        public var batchesInUpdate: Int
+    }
+
+    /// The updates of the rest of an epoch of `batches` plan batches from position `start`: update k
+    /// takes the next ranks × `updateFreq` batches, rank r the `updateFreq` of them after r ×
+    /// `updateFreq` (fewer or none at the end of the epoch). With one rank this is the single-process
+    /// grouping: `updateFreq` consecutive batches per update.
+    public static func updateShares(batches: Int, from start: Int, updateFreq: Int, rank: Int, ranks: Int) -> [UpdateShare] {
+        var shares: [UpdateShare] = []
+        var first = start
+        while first < batches {
+            let inUpdate = min(ranks * updateFreq, batches - first)
+            let lo = first + rank * updateFreq, hi = min(first + (rank + 1) * updateFreq, batches)
+            shares.append(UpdateShare(positions: lo < hi ? Array(lo..<hi) : [], batchesInUpdate: inUpdate))
+            first += inUpdate
+        }
+        return shares
     }
 }

@@ -1,5 +1,6 @@
 import Corpus
 import Decoding
+import Distributed
 import Scoring
 import TensorCore
 import Transformer
@@ -31,12 +32,20 @@ struct ValidationDecoding {
                                                  ignored: [m.bos, m.paddingIdx, m.eos]))
     }
 
-    /// The metric of `model`'s hypotheses (dropout off while decoding).
-    func score(_ model: PrefixDecoderModel, context: ComputeContext) throws -> Double {
+    /// The metric of `model`'s hypotheses (dropout off while decoding). In a job of several ranks each
+    /// decodes its round-robin share of the samples and the hypotheses are gathered, so every rank
+    /// scores the whole set.
+    func score(_ model: PrefixDecoderModel, context: ComputeContext,
+               communicator: any Communicator = SingleProcessCommunicator()) throws -> Double {
         model.setTraining(false)
         defer { model.setTraining(true) }
-        let results = try run.decode(model, dataset: dataset, context: context, meter: GenerationMeter())
-        let hypotheses = results.map { r in r.hypotheses.first.map { run.detokenizer.text($0.tokens) } ?? "" }
+        let (rank, ranks) = (communicator.rank, communicator.size)
+        let share = ranks > 1 ? DatasetSubset.shard(dataset, shard: rank, of: ranks) : DatasetSubset(dataset, indices: Array(0..<dataset.count))
+        let results = try run.decode(model, dataset: share, context: context, meter: GenerationMeter())
+        let mine = results.map { r in r.hypotheses.first.map { run.detokenizer.text($0.tokens) } ?? "" }
+        let shares = try communicator.allGather(mine, operation: "gather validation hypotheses")
+        // Sample i is hypothesis i / ranks of rank i % ranks.
+        let hypotheses = (0..<dataset.count).map { i in shares[i % ranks][i / ranks] }
         let references = (0..<dataset.count).map { dataset.referenceText($0) ?? "" }
         switch metric {
         case "bleu":

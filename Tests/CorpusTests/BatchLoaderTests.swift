@@ -46,6 +46,13 @@ import Testing
             #expect(Self.same(Array(sync.dropFirst(k)), try run(prefetch: 0, start: k)))
             #expect(Self.same(Array(sync.dropFirst(k)), try run(prefetch: 3, workers: 2, start: k)))
         }
+        // Chosen positions (one rank's share) give those batches, identical to the full pass's.
+        let share = [5, 1, 2, plan.count - 1]
+        for (prefetch, workers) in [(0, 1), (4, 1), (3, 2)] {
+            let some = try Self.drain(BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: prefetch, workers: workers,
+                positions: share, epoch: 2, seed: 3, training: true, collater: collater)))
+            #expect(Self.same(share.map { sync[$0] }, some))
+        }
         // The Sequence form yields the same batches.
         let viaFor = try BatchLoader(dataset: ds, batches: plan, options: .init(prefetch: 3, epoch: 2, seed: 3, training: true,
                                                                                collater: collater)).map { try $0.get() }

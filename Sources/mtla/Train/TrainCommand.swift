@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Training
 
@@ -26,18 +27,25 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try ExperimentConfig.load(URL(fileURLWithPath: config), overrides: overrides)
-        let run = try TrainingRun(config: cfg, experiment: URL(fileURLWithPath: expDir), resume: resume) { line in
-            Console.info(line)
-        }
+        try DistributedJob.run { communicator in try train(cfg, communicator) }
+    }
+
+    private func train(_ cfg: ExperimentConfig, _ communicator: any Communicator) throws {
+        let main = communicator.isMain
+        if communicator.size > 1 && main { Console.info("mtla train: \(communicator.size) ranks (\(communicator.summary))") }
+        let run = try TrainingRun(config: cfg, experiment: URL(fileURLWithPath: expDir), resume: resume,
+                                  communicator: communicator) { line in Console.info(line) }
         let maxUpdate = cfg.optimization.maxUpdate
         let bar = ProgressReporter(label: "train", total: maxUpdate, unit: "updates", interval: 30)
         let startUpdates = run.trainer.progress.updates
-        if startUpdates > 0 { Console.info("resuming at update \(startUpdates), epoch \(run.trainer.progress.epoch)") }
-        run.onUpdate = { done, _, stats in
-            bar.update(done, extra: String(format: "loss %.3f lr %.2e", stats.lossPerToken, stats.learningRate))
+        if startUpdates > 0 && main { Console.info("resuming at update \(startUpdates), epoch \(run.trainer.progress.epoch)") }
+        if main {
+            run.onUpdate = { done, _, stats in
+                bar.update(done, extra: String(format: "loss %.3f lr %.2e", stats.lossPerToken, stats.learningRate))
+            }
         }
         let last = try run.run(stopAfter: stopAfter)
         let summary = last.keys.sorted().map { String(format: "%@ %.4f", $0, last[$0]!) }.joined(separator: ", ")
-        print("last validation: \(summary)")
+        if main { print("last validation: \(summary)") }
     }
 }
