@@ -88,7 +88,7 @@ let package = Package(
             ],
             swiftSettings: cpuFlags),
         // Benchmarks (run by Tools/bench, never in CI)
-        .executableTarget(name: "mtla-bench", dependencies: ["AudioIO", "Fbank", "FeatureStore", "SeededRandom", "TensorCore", "Autograd", "Attention", "Transformer", "Training", "Optim"], swiftSettings: cpuFlags),
+        .executableTarget(name: "mtla-bench", dependencies: ["AudioIO", "Fbank", "FeatureStore", "SeededRandom", "TensorCore", "Autograd", "Attention", "Transformer", "Training", "Optim", "Distributed"], swiftSettings: cpuFlags),
         // Tests only
         .target(name: "_TestSupport", dependencies: ["FeatureStore", "Fbank", "SeededRandom"], path: "Sources/_TestSupport"),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "_TestSupport"]),

@@ -1,5 +1,6 @@
 // `mtla-bench train`: training throughput of the reference-shaped speech model (issue 6). See
 // Tools/bench/README-train.md for what is timed; Tools/bench/peer_train.py is the PyTorch half.
+import Distributed
 import Foundation
 import SeededRandom
 import TensorCore
@@ -60,12 +61,14 @@ func trainBenchBatch(_ s: TrainBenchShape, seed: UInt64) -> TrainingBatch {
 
 /// mtla-bench train [--threads T] [--warmup W] [--updates N] [--batches K] [--kind MTLA|MHA] [--layers L]
 ///   [--dim D] [--heads H] [--ffn F] [--vocab V] [--conv-channels C] [--batch B] [--frames T] [--tokens S]
-///   [--dropout P] [--rss-every N]
+///   [--dropout P] [--rss-every N] [--update-freq F]
 /// prints one JSON line per `--rss-every` updates ({"rss_kb": …}) when asked, then a summary line.
+/// Under `mpirun -np N` it is one rank of a data-parallel job: each update takes N × F of the batches,
+/// F per rank, and the summary (rank 0's) adds the ranks and the all-reduce time per update.
 func runTrainBench(_ arguments: [String]) {
     var args = arguments
     var s = TrainBenchShape()
-    var threads = 1, warmup = 3, updates = 10, batchCount = 4, rssEvery = 0
+    var threads = 1, warmup = 3, updates = 10, batchCount = 4, rssEvery = 0, updateFreq = 1
     while !args.isEmpty {
         let a = args.removeFirst()
         let v = args.isEmpty ? "" : args.removeFirst()
@@ -75,6 +78,7 @@ func runTrainBench(_ arguments: [String]) {
         case "--updates": updates = Int(v) ?? updates
         case "--batches": batchCount = Int(v) ?? batchCount
         case "--rss-every": rssEvery = Int(v) ?? rssEvery
+        case "--update-freq": updateFreq = max(1, Int(v) ?? updateFreq)
         case "--kind": s.kind = v.uppercased()
         case "--layers": s.layers = Int(v) ?? s.layers
         case "--dim": s.dim = Int(v) ?? s.dim
@@ -90,6 +94,9 @@ func runTrainBench(_ arguments: [String]) {
         default: fail("unknown argument \(a)")
         }
     }
+    let communicator: any Communicator
+    do { communicator = try DistributedLaunch.communicator() } catch { fail("\(error)") }
+    let (rank, ranks) = (communicator.rank, communicator.size)
     let context = ComputeContext(threads: threads)
     context.activate()
     var options = TrainerOptions()
@@ -99,18 +106,19 @@ func runTrainBench(_ arguments: [String]) {
     do {
         var g = Xoshiro256(seed: 1)
         trainer = try Trainer(model: PrefixDecoderModel(config: s.config, dropoutSeed: 7, generator: &g), options: options,
-                              context: context)
+                              context: context, communicator: communicator)
     } catch { fail("\(error)") }
     let parameters = trainer.model.parameters.reduce(0) { $0 + $1.value.count }
-    let batches = (0..<max(1, batchCount)).map { trainBenchBatch(s, seed: 100 + UInt64($0)) }
+    let batches = (0..<max(1, batchCount, ranks * updateFreq)).map { trainBenchBatch(s, seed: 100 + UInt64($0)) }
     let rssStart = residentKB()
-    var times: [Double] = [], cpuTimes: [Double] = [], rss10 = 0, lastLoss = 0.0, tokens = 0, frames = 0
+    var times: [Double] = [], cpuTimes: [Double] = [], reduceTimes: [Double] = [], rss10 = 0, lastLoss = 0.0, tokens = 0, frames = 0
     do {
         for i in 0..<(warmup + updates) {
             let (t0, c0) = (now(), processCPUSeconds())
-            let stats = try trainer.update([batches[i % batches.count]])
+            let first = i * ranks * updateFreq + rank * updateFreq
+            let stats = try trainer.update((first..<first + updateFreq).map { batches[$0 % batches.count] })
             let (dt, dc) = (now() - t0, processCPUSeconds() - c0)
-            if i >= warmup { times.append(dt); cpuTimes.append(dc) }
+            if i >= warmup { times.append(dt); cpuTimes.append(dc); reduceTimes.append(stats.allReduceSeconds) }
             (lastLoss, tokens, frames) = (stats.lossPerToken, stats.tokens, stats.frames)
             if i + 1 == 10 { rss10 = residentKB().rss }
             if rssEvery > 0 && (i + 1) % rssEvery == 0 {
@@ -121,17 +129,20 @@ func runTrainBench(_ arguments: [String]) {
         }
     } catch { fail("\(error)") }
     let ms = median(times) * 1000
+    defer { communicator.finish() }
+    guard rank == 0 else { return }
     // The sgemm rate in this process on the model's FFN shape: (B·T_dec, d)·(d, F), T_dec = T/4 + S.
     let rows = s.batch * (s.frames / 4 + s.tokens + 1)
     var gr = Xoshiro256(seed: 3)
     let ga = Tensor.randomNormal([rows, s.dim], using: &gr), gb = Tensor.randomNormal([s.ffn, s.dim], using: &gr)
     _ = ga.matmul(gb, transposeB: true, in: context)
-    let gemmTimes = (0..<9).map { _ -> Double in
+    let gemmTimes = (0..<(ranks > 1 ? 1 : 9)).map { _ -> Double in
         let t0 = now(); _ = ga.matmul(gb, transposeB: true, in: context); return now() - t0
     }
     let sgemm = 2 * Double(rows * s.dim * s.ffn) / median(gemmTimes) / 1e9
     let end = residentKB()
     print("{\"side\": \"mtla\", \"kind\": \"\(s.kind)\", \"threads\": \(threads), \"updates\": \(updates), \"warmup\": \(warmup), "
+        + "\"ranks\": \(ranks), \"update_freq\": \(updateFreq), \"allreduce_ms\": \(median(reduceTimes) * 1000), "
         + "\"batch\": \(s.batch), \"frames\": \(s.frames), \"tokens\": \(s.tokens), \"parameters\": \(parameters), "
         + "\"ms\": \(ms), \"cpu_ms\": \(median(cpuTimes) * 1000), \"ms_min\": \((times.min() ?? 0) * 1000), \"ms_max\": \((times.max() ?? 0) * 1000), "
         + "\"frames_per_s\": \(Double(frames) / (ms / 1000)), \"tokens_per_s\": \(Double(tokens) / (ms / 1000)), "

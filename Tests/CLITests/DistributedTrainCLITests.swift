@@ -95,10 +95,26 @@ func parameterDifference(_ a: URL, _ b: URL) throws -> (max: Float, mean: Double
         #expect(records.count == 4 && records.allSatisfy { $0.contains("allreduce_ms") }, "\(records)")
         let d = try parameterDifference(model(single, 8), model(parallel, 8))
         #expect(d.max <= Self.maxDifference && d.mean <= Self.meanDifference, "largest \(d.max), mean \(d.mean)")
-        // The same validation loss, summed over the ranks' shares of the validation set.
-        let lastOne = one.out.split(separator: "\n").last { $0.hasPrefix("last validation") }
-        let lastTwo = two.out.split(separator: "\n").last { $0.hasPrefix("last validation") }
-        #expect(lastOne != nil && lastOne?.prefix(40) == lastTwo?.prefix(40), "\(lastOne ?? "") vs \(lastTwo ?? "")")
+        // The same validation loss and accuracy, summed over the ranks' shares of the validation set.
+        let a = lastValidation(one.out), b = lastValidation(two.out)
+        #expect(Set(a.keys) == ["accuracy", "loss", "nll_loss"] && Set(a.keys) == Set(b.keys), "\(a) vs \(b)")
+        for (k, v) in a { #expect(abs(v - (b[k] ?? .nan)) <= 1e-3, "\(k): \(v) vs \(b[k] ?? .nan)") }
+    }
+
+    /// With `checkpoint.eval_metric` each rank decodes its share of the validation sentences and the
+    /// hypotheses are gathered in order: the WER equals one process's (scrambled, it would not).
+    @Test func validationDecodingIsShardedAndGathered() throws {
+        let (dir, cfg) = try prepare()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let settings = Self.overrides + ["--set", "optimization.max_update=300", "--set", "checkpoint.validate_interval_updates=300",
+                                         "--set", "checkpoint.save_interval_updates=300", "--set", "checkpoint.eval_metric=wer",
+                                         "--set", "generation.max_len_b=6", "--set", "data.valid=train.tsv"]
+        let one = try runMTLA(["train", cfg, "--exp-dir", dir.appendingPathComponent("single").path, "--set", "optimization.update_freq=2"] + settings)
+        let two = try runMPI(ranks: 2, ["train", cfg, "--exp-dir", dir.appendingPathComponent("parallel").path] + settings)
+        #expect(one.status == 0 && two.status == 0, "\(one.err)\n\(two.err)")
+        let a = lastValidation(one.out)["wer"] ?? .nan, b = lastValidation(two.out)["wer"] ?? .nan
+        #expect(a < 50, "the toy model learns its words: WER \(a)")
+        #expect(abs(a - b) <= 0.5, "WER \(a) (one process) vs \(b) (2 ranks)")
     }
 
     @Test func aRunResumesWithAnotherNumberOfRanks() throws {
@@ -170,6 +186,17 @@ func parameterDifference(_ a: URL, _ b: URL) throws -> (max: Float, mean: Double
             #expect(resumed.err.contains("resuming at update"), "\(resumed.err)")
         }
     }
+}
+
+/// The figures of `mtla train`'s "last validation: k v, k v" line.
+func lastValidation(_ out: String) -> [String: Double] {
+    guard let line = out.split(separator: "\n").last(where: { $0.hasPrefix("last validation: ") }) else { return [:] }
+    var values: [String: Double] = [:]
+    for pair in line.dropFirst("last validation: ".count).split(separator: ",") {
+        let parts = pair.split(separator: " ")
+        if parts.count == 2, let v = Double(parts[1]) { values[String(parts[0])] = v }
+    }
+    return values
 }
 
 /// Process ids whose command line contains `text` (from /proc).
