@@ -16,6 +16,8 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     case resampler(reason: String)
     /// A read failed midway.
     case readFailed(path: String, reason: String)
+    /// `AudioWriter` could not create or fill the file.
+    case writeFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
             "resampler (libsoxr): \(reason)"
         case let .readFailed(path, reason):
             "\(path): read failed: \(reason)"
+        case let .writeFailed(path, reason):
+            "\(path): cannot write audio: \(reason)"
         }
     }
 }

@@ -3,12 +3,12 @@ import Foundation
 import MiniCorpus
 
 /// `mtla make-corpus <corpus>`: synthesises small corpora in the published layouts of the paper's
-/// corpora, for recipes and CI. One subcommand per corpus (MuST-C and AMI today; SLURP and XSum later).
+/// corpora, for recipes and CI. One subcommand per corpus (MuST-C, AMI and SLURP today; XSum later).
 struct MakeCorpusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "make-corpus",
         abstract: "Synthesise a mini corpus (text grammar + espeak-ng speech) in a published corpus layout.",
-        subcommands: [MakeMustCCommand.self, MakeAMICommand.self])
+        subcommands: [MakeMustCCommand.self, MakeAMICommand.self, MakeSLURPCommand.self])
 }
 
 /// Options every make-corpus subcommand shares.
