@@ -39,6 +39,28 @@ public enum DecodeInstructionSet: Int, Sendable, CaseIterable, CustomStringConve
     }
 }
 
+/// Keys and values that come before each batch row's own keys in `FusedAttention.decode`: a prefix
+/// kept once and shared by several rows (the beams of one sentence). Row b first attends to the
+/// `lengths[b]` prefix rows starting `keyOffsets[b]` floats into `k` (`valueOffsets[b]` into `v`), then to its own keys; the
+/// prefix storage is sequence-major, rows `keyRowStride` (`valueRowStride`) floats apart with kv head
+/// h at `h·qkDim` (`h·vDim`) in a row. Every prefix key is visible to every query of the row.
+public struct DecodePrefix: @unchecked Sendable {
+    public let k: UnsafePointer<Float>, v: UnsafePointer<Float>
+    public let keyRowStride: Int, valueRowStride: Int
+    /// (B) float offsets of row b's first prefix row in `k` and in `v`.
+    public let keyOffsets: [Int], valueOffsets: [Int]
+    /// (B) prefix keys of row b (0: none).
+    public let lengths: [Int]
+
+    public init(k: UnsafePointer<Float>, v: UnsafePointer<Float>, keyRowStride: Int, valueRowStride: Int,
+                keyOffsets: [Int], valueOffsets: [Int], lengths: [Int]) {
+        precondition(keyOffsets.count == lengths.count && valueOffsets.count == lengths.count,
+                     "prefix: \(keyOffsets.count)/\(valueOffsets.count) offsets for \(lengths.count) lengths")
+        (self.k, self.v, self.keyRowStride, self.valueRowStride) = (k, v, keyRowStride, valueRowStride)
+        (self.keyOffsets, self.valueOffsets, self.lengths) = (keyOffsets, valueOffsets, lengths)
+    }
+}
+
 extension FusedAttention {
     /// Keys per split of `decode`.
     public static let decodeSplit = 256
@@ -51,9 +73,10 @@ extension FusedAttention {
         shape.queryLength * shape.group <= decodeMaxRows && !mask.hasElementwiseRules
     }
 
-    /// Floats of workspace `decode` needs for this shape and mask (it depends on the key lengths).
-    public static func decodeWorkspaceCount(shape: AttentionShape, mask: AttentionMask) -> Int {
-        max(1, DecodePlan(shape: shape, mask: mask).floats)
+    /// Floats of workspace `decode` needs for this shape and mask (it depends on the key lengths) and
+    /// the prefix lengths (B) of a `DecodePrefix`, if any.
+    public static func decodeWorkspaceCount(shape: AttentionShape, mask: AttentionMask, prefixLengths: [Int]? = nil) -> Int {
+        max(1, DecodePlan(shape: shape, mask: mask, prefixLengths: prefixLengths).floats)
     }
 
     /// `forward` for `canDecode` calls, without backward: out = softmax(scale · q·kᵀ + masks) · v.
@@ -67,14 +90,15 @@ extension FusedAttention {
         mask: AttentionMask = .none,
         out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>?,
         workspace: UnsafeMutablePointer<Float>, threads: Int,
-        instructionSet: DecodeInstructionSet? = nil
+        instructionSet: DecodeInstructionSet? = nil, prefix: DecodePrefix? = nil
     ) {
         precondition(threads >= 1, "thread count must be at least 1")
         precondition(canDecode(shape: shape, mask: mask), "decode: \(shape) has too many rows per kv head or an elementwise mask")
-        let plan = DecodePlan(shape: shape, mask: mask)
+        precondition(prefix.map { $0.lengths.count == shape.batch } ?? true, "decode: prefix lengths for \(shape.batch) rows")
+        let plan = DecodePlan(shape: shape, mask: mask, prefixLengths: prefix?.lengths)
         let isa = Int32(instructionSet?.rawValue ?? -1)
         let ctx = KernelPointers(DecodeArgs(q: q, k: k, v: v, shape: shape, layout: layout, scale: scale, mask: mask,
-                                            out: out, lse: logSumExp, workspace: workspace, isa: isa, plan: plan))
+                                            out: out, lse: logSumExp, workspace: workspace, isa: isa, plan: plan, prefix: prefix))
         let units = plan.units, items = plan.items.count
         let workers = min(threads, max(1, items))
         if workers <= 1 {
@@ -107,9 +131,10 @@ extension FusedAttention {
     }
 
     /// Query rows of unit (b, hk) in kernel order r = g·Tq + i (head hk·group + g, query i), with the
-    /// keys each sees; calls `body(rows in this group, first row, q pointers, row ends)` per group of ≤ 8.
+    /// keys each sees (its own keys' ends, or all `prefixKeys` of the prefix segment when given);
+    /// calls `body(rows in this group, first row, q pointers, row ends)` per group of ≤ 8.
     @inline(__always)
-    private static func withRowGroups(_ a: DecodeArgs, unit: Int,
+    private static func withRowGroups(_ a: DecodeArgs, unit: Int, prefixKeys: Int? = nil,
                                       _ body: (Int, Int, UnsafePointer<UnsafePointer<Float>?>, UnsafePointer<Int>) -> Void) {
         let s = a.shape
         let b = unit / s.kvHeads, hk = unit % s.kvHeads
@@ -124,7 +149,7 @@ extension FusedAttention {
                     for j in 0..<n {
                         let r = first + j, g = r / s.queryLength, i = r % s.queryLength
                         qp[j] = a.q + b * qs.batch + (hk * s.group + g) * qs.head + i * qs.row
-                        ends[j] = a.mask.keyEnd(batch: b, query: i, keyLength: s.keyLength)
+                        ends[j] = prefixKeys ?? a.mask.keyEnd(batch: b, query: i, keyLength: s.keyLength)
                     }
                     body(n, first, UnsafePointer(qp.baseAddress!), UnsafePointer(ends.baseAddress!))
                     first += n
@@ -136,11 +161,23 @@ extension FusedAttention {
     private static func partialUnit(_ a: DecodeArgs, unit: Int, split: Int) {
         let s = a.shape
         let b = unit / s.kvHeads, hk = unit % s.kvHeads
+        let state = a.workspace + a.plan.offsets[unit] + split * a.plan.stateFloats
+        let prefixSplits = a.plan.prefixSplits[unit]
+        if let p = a.prefix, split < prefixSplits {
+            // The shared prefix segment first: every prefix key is visible to every query of the row.
+            let n = p.lengths[b], begin = split * decodeSplit, end = min(n, begin + decodeSplit)
+            let kBase = p.k + p.keyOffsets[b] + hk * s.qkDim, vBase = p.v + p.valueOffsets[b] + hk * s.vDim
+            withRowGroups(a, unit: unit, prefixKeys: n) { rows, first, qp, ends in
+                mtla_decode_partial(a.isa, Int32(rows), Int32(s.qkDim), Int32(s.vDim), a.scale, qp, kBase, p.keyRowStride,
+                                    vBase, p.valueRowStride, begin, end, ends, state + first * (s.vDim + 2))
+            }
+            return
+        }
+        let own = split - prefixSplits
         let ks = a.layout.strides(heads: s.kvHeads, length: s.keyLength, dim: s.qkDim)
         let vs = a.layout.strides(heads: s.kvHeads, length: s.keyLength, dim: s.vDim)
         let kBase = a.k + b * ks.batch + hk * ks.head, vBase = a.v + b * vs.batch + hk * vs.head
-        let begin = split * decodeSplit, end = min(a.plan.ends[unit], begin + decodeSplit)
-        let state = a.workspace + a.plan.offsets[unit] + split * a.plan.stateFloats
+        let begin = own * decodeSplit, end = min(a.plan.ends[unit], begin + decodeSplit)
         withRowGroups(a, unit: unit) { n, first, qp, ends in
             mtla_decode_partial(a.isa, Int32(n), Int32(s.qkDim), Int32(s.vDim), a.scale, qp, kBase, ks.row, vBase, vs.row,
                                 begin, end, ends, state + first * (s.vDim + 2))
@@ -173,18 +210,20 @@ extension FusedAttention {
 /// Where each unit's partial states live in the workspace.
 struct DecodePlan {
     let units: Int
-    /// Per unit: keys read (the largest row end), splits, first workspace float.
+    /// Per unit: own keys read (the largest row end), splits (prefix splits first), first workspace float.
     let ends: [Int], splits: [Int], offsets: [Int]
+    /// Per unit: splits over the shared prefix (0 without one).
+    let prefixSplits: [Int]
     /// (unit, split) in unit-major order.
     let items: [(unit: Int, split: Int)]
     /// Floats of one split's states of all rows of a unit: rows · (Dv + 2).
     let stateFloats: Int
     let floats: Int
 
-    init(shape s: AttentionShape, mask: AttentionMask) {
+    init(shape s: AttentionShape, mask: AttentionMask, prefixLengths: [Int]? = nil) {
         units = s.batch * s.kvHeads
         stateFloats = s.group * s.queryLength * (s.vDim + 2)
-        var ends = [Int](), splits = [Int](), offsets = [Int](), items = [(unit: Int, split: Int)]()
+        var ends = [Int](), splits = [Int](), offsets = [Int](), items = [(unit: Int, split: Int)](), prefix = [Int]()
         ends.reserveCapacity(units)
         splits.reserveCapacity(units)
         offsets.reserveCapacity(units)
@@ -193,7 +232,9 @@ struct DecodePlan {
             let b = unit / s.kvHeads
             // keyEnd grows with the query row, so the last one bounds the unit.
             let end = s.queryLength == 0 ? 0 : mask.keyEnd(batch: b, query: s.queryLength - 1, keyLength: s.keyLength)
-            let n = (end + FusedAttention.decodeSplit - 1) / FusedAttention.decodeSplit
+            let np = ((prefixLengths?[b] ?? 0) + FusedAttention.decodeSplit - 1) / FusedAttention.decodeSplit
+            let n = np + (end + FusedAttention.decodeSplit - 1) / FusedAttention.decodeSplit
+            prefix.append(np)
             ends.append(end)
             splits.append(n)
             offsets.append(total)
@@ -201,6 +242,7 @@ struct DecodePlan {
             total += n * stateFloats
         }
         (self.ends, self.splits, self.offsets, self.items, floats) = (ends, splits, offsets, items, total)
+        prefixSplits = prefix
     }
 }
 
@@ -215,4 +257,5 @@ struct DecodeArgs {
     let workspace: UnsafeMutablePointer<Float>
     let isa: Int32
     let plan: DecodePlan
+    let prefix: DecodePrefix?
 }

@@ -1,4 +1,5 @@
 import TensorCore
+import SeededRandom
 import Testing
 import _TestSupport
 
@@ -83,5 +84,86 @@ let decodeCases: [AttentionCase] = [
         #expect(!FusedAttention.canDecode(shape: stride.c.shape, mask: stride.mask))
         let rows = AttentionShape(batch: 1, queryHeads: 8, kvHeads: 1, queryLength: 3, keyLength: 10, qkDim: 8)
         #expect(!FusedAttention.canDecode(shape: rows, mask: .none))
+    }
+}
+
+/// `FusedAttention.decode` with a `DecodePrefix`: beams of a sentence share one stored prefix and
+/// each has its own keys after it; the result equals decoding over each row's keys laid end to end.
+@Suite struct DecodePrefixTests {
+    @Test func sharedPrefixEqualsConcatenatedKeys() {
+        // 5 rows: sentence 0's three beams, sentence 1's two; GQA group 3, odd dims, a prefix longer than
+        // two splits (and one of 0 keys), ragged own keys (0 included).
+        let (b, hq, hk, dk, dv) = (5, 6, 2, 23, 19)
+        let prefixLengths = [600, 0], entry = [0, 0, 0, 1, 1], ownLengths = [5, 17, 1, 40, 0]
+        let pcap = 650, lcap = 40
+        var g = Xoshiro256(seed: 21)
+        func random(_ n: Int) -> [Float] { (0..<n).map { _ in Float(g.nextGaussian()) } }
+        let q = random(b * hq * dk)                              // (B, 1, Hq, Dk) sequence-major
+        let pk = random(2 * pcap * hk * dk), pv = random(2 * pcap * hk * dv)
+        let k = random(b * lcap * hk * dk), v = random(b * lcap * hk * dv)
+        let shape = AttentionShape(batch: b, queryHeads: hq, kvHeads: hk, queryLength: 1, keyLength: lcap, qkDim: dk, vDim: dv)
+        let lengths32 = ownLengths.map(Int32.init)
+        let rowPrefix = entry.map { prefixLengths[$0] }
+
+        func withPrefix(threads: Int) -> [Float] {
+            var out = [Float](repeating: .nan, count: b * hq * dv)
+            lengths32.withUnsafeBufferPointer { lp in
+                let mask = AttentionMask(keyLengths: lp.baseAddress!)
+                var ws = [Float](repeating: .nan, count: FusedAttention.decodeWorkspaceCount(shape: shape, mask: mask,
+                                                                                               prefixLengths: rowPrefix))
+                q.withUnsafeBufferPointer { qp in k.withUnsafeBufferPointer { kp in v.withUnsafeBufferPointer { vp in
+                    pk.withUnsafeBufferPointer { pkp in pv.withUnsafeBufferPointer { pvp in
+                        out.withUnsafeMutableBufferPointer { op in ws.withUnsafeMutableBufferPointer { wp in
+                            let prefix = DecodePrefix(k: pkp.baseAddress!, v: pvp.baseAddress!, keyRowStride: hk * dk,
+                                                      valueRowStride: hk * dv, keyOffsets: entry.map { $0 * pcap * hk * dk },
+                                                      valueOffsets: entry.map { $0 * pcap * hk * dv }, lengths: rowPrefix)
+                            FusedAttention.decode(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, shape: shape,
+                                                  layout: .sequenceMajor, scale: 0.2, mask: mask, out: op.baseAddress!,
+                                                  logSumExp: nil, workspace: wp.baseAddress!, threads: threads, prefix: prefix)
+                        } }
+                    } }
+                } } }
+            }
+            return out
+        }
+
+        // The reference: each row's prefix and own keys laid end to end, decoded without a prefix.
+        let total = zip(rowPrefix, ownLengths).map { $0 + $1 }, tcap = total.max()!
+        var ck = [Float](repeating: 0, count: b * tcap * hk * dk), cv = [Float](repeating: 0, count: b * tcap * hk * dv)
+        for r in 0..<b {
+            for t in 0..<total[r] {
+                let fromPrefix = t < rowPrefix[r]
+                for h in 0..<hk {
+                    for j in 0..<dk {
+                        ck[((r * tcap + t) * hk + h) * dk + j] = fromPrefix ? pk[((entry[r] * pcap + t) * hk + h) * dk + j]
+                            : k[((r * lcap + t - rowPrefix[r]) * hk + h) * dk + j]
+                    }
+                    for j in 0..<dv {
+                        cv[((r * tcap + t) * hk + h) * dv + j] = fromPrefix ? pv[((entry[r] * pcap + t) * hk + h) * dv + j]
+                            : v[((r * lcap + t - rowPrefix[r]) * hk + h) * dv + j]
+                    }
+                }
+            }
+        }
+        let cshape = AttentionShape(batch: b, queryHeads: hq, kvHeads: hk, queryLength: 1, keyLength: tcap, qkDim: dk, vDim: dv)
+        var reference = [Float](repeating: .nan, count: b * hq * dv)
+        let totals32 = total.map(Int32.init)
+        totals32.withUnsafeBufferPointer { lp in
+            let mask = AttentionMask(keyLengths: lp.baseAddress!)
+            var ws = [Float](repeating: .nan, count: FusedAttention.decodeWorkspaceCount(shape: cshape, mask: mask))
+            q.withUnsafeBufferPointer { qp in ck.withUnsafeBufferPointer { kp in cv.withUnsafeBufferPointer { vp in
+                reference.withUnsafeMutableBufferPointer { op in ws.withUnsafeMutableBufferPointer { wp in
+                    FusedAttention.decode(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, shape: cshape,
+                                          layout: .sequenceMajor, scale: 0.2, mask: AttentionMask(keyLengths: lp.baseAddress!),
+                                          out: op.baseAddress!, logSumExp: nil, workspace: wp.baseAddress!, threads: 1)
+                } }
+            } } }
+        }
+        let one = withPrefix(threads: 1)
+        let diff = DifferenceStats(one, reference)
+        #expect(diff.maxAbs <= DecodeAttentionTests.tolerance, "\(diff)")
+        #expect(withPrefix(threads: 2) == one, "2 threads differ from 1")
+        // The row with neither prefix nor keys gets zeros.
+        #expect(one[(4 * hq) * dv..<(5 * hq) * dv].allSatisfy { $0 == 0 })
     }
 }
