@@ -117,11 +117,15 @@ final class LatentProjection {
     /// With one query token the H heads share the single key head, so they are passed to the kernel as
     /// H query rows of one head (the same memory, (B, 1, H, D) = (B, H, 1, D)): each key tile is then
     /// read once for all heads, as one GEMM, instead of once per head.
-    func attend(_ q: Variable, fusedCache kv: Tensor, keyLengths: Int32Tensor, on tape: Tape) -> Variable {
+    /// `shared`: rows [c; kR] stored once for several batch rows (a sentence's beams), read before each
+    /// row's own rows.
+    func attend(_ q: Variable, fusedCache kv: Tensor, keyLengths: Int32Tensor, shared: SharedKeyRows? = nil, on tape: Tape) -> Variable {
         let k = Variable(kv.reshaped([kv.shape[0], kv.shape[1], 1, kv.shape[2]]))
         let (b, tq, h, dk) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
         let rows = tq == 1 ? tape.reshape(q, [b, h, 1, dk]) : q
-        let o = tape.scaledDotProductAttention(rows, k, k, layout: .sequenceMajor, scale: scoreScale, keyLengths: keyLengths)
+        let o = shared.map { tape.decodeAttention(rows, keys: k.value, values: k.value, scale: scoreScale, keyLengths: keyLengths,
+                                                  sharedKeys: $0, sharedValues: $0) }
+            ?? tape.scaledDotProductAttention(rows, k, k, layout: .sequenceMajor, scale: scoreScale, keyLengths: keyLengths)
         return project(tq == 1 ? tape.reshape(o, [b, 1, h, o.shape[3]]) : o, on: tape)
     }
 

@@ -64,7 +64,8 @@ public final class MultiheadLatentAttention: SelfAttention {
         cache.append(latents: c.value, ropeKeys: kR.value, lengths: lengths)
         let (xq, pq) = lastTokens(x, positions: positions, lengths: lengths)
         let q = projection.absorbedQueries(Variable(xq), positions: pq, on: tape)
-        return projection.attend(q, fusedCache: cache.buffer.storage, keyLengths: cache.buffer.keyLengths, on: tape).value
+        return projection.attend(q, fusedCache: cache.buffer.storage, keyLengths: cache.buffer.keyLengths,
+                                 shared: cache.buffer.sharedRows(heads: 1), on: tape).value
     }
 }
 
@@ -85,7 +86,7 @@ public class LatentKVCache: KVCache {
     /// Slots held (= tokens for MLA).
     public var slots: Int { buffer.maxCount }
     public var length: Int { slots }
-    public var rowLengths: [Int] { buffer.counts }
+    public var rowLengths: [Int] { buffer.totalCounts }
     public var byteCount: Int { buffer.usedCount * MemoryLayout<Float>.size }
 
     /// (B, slots, r) and (B, slots, dR) (copies).
@@ -97,7 +98,10 @@ public class LatentKVCache: KVCache {
         buffer.append(Tensor.concat([c, k], axis: 2), lengths: lengths)
     }
 
-    public func reorder(parents: [Int]) { buffer.reorder(parents) }
+    /// Own rows each entry keeps when a beam expansion turns its rows into shared ones (nil: none).
+    var rowsKeptOwnWhenShared: [Int]? { nil }
+
+    public func reorder(parents: [Int]) { buffer.reorder(parents, keepOwn: rowsKeptOwnWhenShared) }
 
     public var referenceTensors: [String: Tensor] { ["prev_kv": latents, "prev_k_pe": ropeKeys] }
 }

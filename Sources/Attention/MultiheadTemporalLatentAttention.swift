@@ -102,7 +102,8 @@ public final class MultiheadTemporalLatentAttention: SelfAttention {
         cache.absorb(latents: c.value, ropeKeys: kR.value, gates: w.value, lengths: lengths ?? Array(repeating: x.shape[1], count: x.shape[0]))
         let (xq, pq) = lastTokens(x, positions: positions, lengths: lengths)
         let q = projection.absorbedQueries(Variable(xq), positions: pq, on: tape)
-        return projection.attend(q, fusedCache: cache.buffer.storage, keyLengths: cache.buffer.keyLengths, on: tape).value
+        return projection.attend(q, fusedCache: cache.buffer.storage, keyLengths: cache.buffer.keyLengths,
+                                 shared: cache.buffer.sharedRows(heads: 1), on: tape).value
     }
 }
 
@@ -121,6 +122,9 @@ public final class TemporalLatentKVCache: LatentKVCache {
 
     public override var length: Int { steps.max() ?? 0 }
     public override var rowLengths: [Int] { steps }
+
+    /// A partial last slot (tokens absorbed not a multiple of s) still changes: it stays with each beam.
+    override var rowsKeptOwnWhenShared: [Int]? { steps.map { $0 % downRate == 0 ? 0 : 1 } }
 
     public override func reorder(parents: [Int]) {
         super.reorder(parents: parents)

@@ -100,15 +100,23 @@ public final class RotaryMultiheadAttention: SelfAttention {
         // MQA: the heads share the one kv head, so they go to the kernel as H query rows of one head
         // (same memory), and each key tile is read once for all heads.
         let rows = kvHeads == 1 ? tape.reshape(q, [q.shape[0], heads, 1, headDim]) : q
-        let o = tape.reshape(tape.scaledDotProductAttention(rows, Variable(keys), Variable(values), layout: .sequenceMajor,
-                                                            scale: 1, keyLengths: lengths), q.shape)
+        let attended: Variable
+        if let sharedKeys = cache.keyBuffer.sharedRows(heads: kvHeads), let sharedValues = cache.valueBuffer.sharedRows(heads: kvHeads) {
+            attended = tape.decodeAttention(rows, keys: keys, values: values, scale: 1, keyLengths: lengths,
+                                            sharedKeys: sharedKeys, sharedValues: sharedValues)
+        } else {
+            attended = tape.scaledDotProductAttention(rows, Variable(keys), Variable(values), layout: .sequenceMajor, scale: 1,
+                                                      keyLengths: lengths)
+        }
+        let o = tape.reshape(attended, q.shape)
         return output(o, on: tape).value
     }
 }
 
 /// The MHA/GQA/MQA cache: rotated keys and values of every absorbed token, un-repeated (G heads),
 /// stored (B, capacity, G·Dh) with amortised appends; the reference layout `prev_key` / `prev_value`
-/// is (B, G, T, Dh). 2·G·Dh floats per token.
+/// is (B, G, T, Dh). 2·G·Dh floats per token; after a beam expansion a sentence's rows are held once
+/// for its beams (`CacheBuffer` shared rows).
 public final class RotaryKVCache: KVCache {
     public let kvHeads: Int, headDim: Int
     var keyBuffer: CacheBuffer, valueBuffer: CacheBuffer
@@ -122,7 +130,7 @@ public final class RotaryKVCache: KVCache {
 
     public var batch: Int { keyBuffer.batch }
     public var length: Int { keyBuffer.maxCount }
-    public var rowLengths: [Int] { keyBuffer.counts }
+    public var rowLengths: [Int] { keyBuffer.totalCounts }
     public var byteCount: Int { (keyBuffer.usedCount + valueBuffer.usedCount) * MemoryLayout<Float>.size }
 
     /// Keys and values in use, (B, T, G, Dh) each.

@@ -213,3 +213,63 @@ public struct LabelSmoothedLoss {
     /// Non-ignored rows.
     public let tokens: Int
 }
+
+extension Tape {
+    /// Decoding attention (inference only) of q (B, Tq, Hq, Dk) over each row's shared keys then its own
+    /// keys k (B, Tk, Hkv, Dk) and values v (B, Tk, Hkv, Dv), all sequence-major; row b's own keys are
+    /// its first `keyLengths[b]`, and every key is visible to every query (one new token per row).
+    /// `sharedKeys`/`sharedValues` hold the rows stored once for several batch rows (beams of a
+    /// sentence). Runs the decode kernel with a `DecodePrefix`; shapes it does not take (more than 16
+    /// query rows per kv head) fall back to the keys laid end to end.
+    public func decodeAttention(_ q: Variable, keys k: Tensor, values v: Tensor, scale: Float, keyLengths: Int32Tensor,
+                                sharedKeys: SharedKeyRows, sharedValues: SharedKeyRows) -> Variable {
+        let shape = AttentionShape(batch: q.shape[0], queryHeads: q.shape[2], kvHeads: k.shape[2], queryLength: q.shape[1],
+                                   keyLength: k.shape[1], qkDim: q.shape[3], vDim: v.shape[3])
+        precondition(sharedKeys.entries == sharedValues.entries && sharedKeys.lengths == sharedValues.lengths
+                     && sharedKeys.entries.count == shape.batch && sharedKeys.rows.shape[2] == shape.kvHeads,
+                     "decodeAttention: shared rows do not match \(shape)")
+        var out = Tensor(uninitializedShape: [shape.batch, shape.queryLength, shape.queryHeads, shape.vDim], in: context)
+        let fits = keyLengths.scalars.withUnsafeBufferPointer { lp in
+            FusedAttention.canDecode(shape: shape, mask: AttentionMask(keyLengths: lp.baseAddress!))
+        }
+        guard fits else {
+            // Lay each row's shared and own keys end to end.
+            let total = zip(sharedKeys.lengths, keyLengths.scalars).map { $0 + Int($1) }, n = Swift.max(1, total.max() ?? 0)
+            func joined(_ own: Tensor, _ shared: SharedKeyRows) -> Tensor {
+                let w = own.shape[2] * own.shape[3], cap = own.shape[1]
+                var t = Tensor(zeros: [shape.batch, n, own.shape[2], own.shape[3]], in: context)
+                own.withUnsafeBufferPointer { op in shared.rows.withUnsafeBufferPointer { sp in t.withUnsafeMutableBufferPointer { tp in
+                    for b in 0..<shape.batch {
+                        let row = tp.baseAddress! + b * n * w, p = shared.lengths[b]
+                        if p > 0 { row.update(from: sp.baseAddress! + shared.offset(b), count: p * w) }
+                        (row + p * w).update(from: op.baseAddress! + b * cap * w, count: Int(keyLengths.scalars[b]) * w)
+                    }
+                } } }
+                return t
+            }
+            return scaledDotProductAttention(q, Variable(joined(k, sharedKeys)), Variable(joined(v, sharedValues)),
+                                             layout: .sequenceMajor, scale: scale,
+                                             keyLengths: Int32Tensor(shape: [shape.batch], scalars: total.map(Int32.init)))
+        }
+        keyLengths.scalars.withUnsafeBufferPointer { lp in
+            let mask = AttentionMask(keyLengths: lp.baseAddress!)
+            var workspace = Tensor(uninitializedShape: [FusedAttention.decodeWorkspaceCount(shape: shape, mask: mask,
+                                                                                            prefixLengths: sharedKeys.lengths)],
+                                   in: context)
+            q.value.withUnsafeBufferPointer { qp in k.withUnsafeBufferPointer { kp in v.withUnsafeBufferPointer { vp in
+                sharedKeys.rows.withUnsafeBufferPointer { skp in sharedValues.rows.withUnsafeBufferPointer { svp in
+                    out.withUnsafeMutableBufferPointer { op in workspace.withUnsafeMutableBufferPointer { wp in
+                        let prefix = DecodePrefix(k: skp.baseAddress!, v: svp.baseAddress!, keyRowStride: sharedKeys.rowStride,
+                                                  valueRowStride: sharedValues.rowStride,
+                                                  keyOffsets: (0..<shape.batch).map(sharedKeys.offset),
+                                                  valueOffsets: (0..<shape.batch).map(sharedValues.offset), lengths: sharedKeys.lengths)
+                        FusedAttention.decode(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, shape: shape,
+                                              layout: .sequenceMajor, scale: scale, mask: mask, out: op.baseAddress!,
+                                              logSumExp: nil, workspace: wp.baseAddress!, threads: context.threads, prefix: prefix)
+                    } }
+                } }
+            } } }
+        }
+        return Variable(result: out, requiresGrad: false)
+    }
+}

@@ -93,7 +93,9 @@ func features(rows: Int, frames: [Int32], seed: UInt64) -> ModelInput {
     }
 
     /// The meter's measured peak cache bytes equal the analytic size at the longest point of the
-    /// search (every hypothesis forced to max length: prefix + BOS + max_len tokens in `beam` rows).
+    /// search (every hypothesis forced to max length: prefix + BOS + max_len tokens in `beam` rows),
+    /// with the prefix and BOS held once for the sentence's beams: their ⌊(P + 1)/s⌋ complete slots are
+    /// shared after step 0, every later slot (MTLA: the partial one included) is each beam's own.
     @Test(arguments: [("MHA", 1), ("MLA", 1), ("MTLA", 2), ("MTLA", 3)]) func meterMeasuresTheCache(_ kind: String, _ s: Int) throws {
         var m = try tinyModel(seed: 8, kind: kind)
         if s != 2 {
@@ -111,8 +113,10 @@ func features(rows: Int, frames: [Int32], seed: UInt64) -> ModelInput {
         let prefix = 7   // 13 frames → ⌊(13 − 1)/2⌋ + 1 after one stride-2 convolution
         let tokens = prefix + 1 + maxLen
         let perToken = meter.analyticFloatsPerToken
-        let slots = Double((tokens + s - 1) / s) * Double(s)   // MTLA: ⌈T/s⌉ slots of s tokens' worth
-        #expect(Double(meter.peakCacheBytes) == Double(beam) * slots * perToken * 4)
+        let slots = (tokens + s - 1) / s   // MTLA: ⌈T/s⌉ slots of s tokens' worth
+        let shared = (prefix + 1) / s, own = slots - shared
+        #expect(Double(meter.peakCacheBytes) == Double(shared + beam * own) * Double(s) * perToken * 4)
+        #expect(Double(meter.peakCacheBytes) < Double(beam * slots * s) * perToken * 4)   // than a copy per beam
         #expect(meter.decoderSteps == maxLen + 1 && meter.sentences == 1 && meter.generatedTokens == maxLen + 1)
         #expect(meter.encoderSeconds > 0 && meter.decoderSeconds > 0 && meter.searchSeconds >= 0)
         let memory = MemorySampler(interval: 0.01).stop()
