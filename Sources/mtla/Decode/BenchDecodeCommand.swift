@@ -1,6 +1,8 @@
 import ArgumentParser
 import Decoding
+import Corpus
 import Foundation
+import Scoring
 import SeededRandom
 import TensorCore
 import Training
@@ -13,20 +15,41 @@ struct BenchCommand: ParsableCommand {
         subcommands: [BenchDecodeCommand.self])
 }
 
-/// `mtla bench decode --random-init`: the paper's Table 1 comparison on CPU for speed and memory:
-/// models that differ only in the attention variant decode the same prefixes with one batch and beam.
+/// `mtla bench decode`: the paper's Table 1 comparison on CPU: models that differ only in the attention
+/// variant decode the same inputs with one batch budget and beam; trained checkpoints (`--checkpoint`,
+/// with quality against the references) or fresh weights (`--random-init`, speed and memory only).
 struct BenchDecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Compare decoding time, memory and KV cache across attention variants.",
         discussion: """
+            Trained models: --checkpoint NAME=MODEL (repeatable; e.g. MHA=exp/st_mha/average.safetensors
+            MTLA2=exp/st_mtla_s2/average.safetensors) decode --manifest with --dict as `mtla decode` does
+            (--beam, --batch-frames, --max-len-a/b, --lenpen, --post-process, --cmvn), and the table adds
+            the quality (--metric bleu | wer | cer against the inputs' references) and, against the
+            MHA row (else the first), the paired-bootstrap p-value (sacreBLEU's 1000 resamples, seed 12345).
+            Each model's hypotheses and efficiency report go to --out-dir/NAME/.
+
             With --random-init, every variant gets freshly initialised weights (same seed) and decodes
             the same random prefix of --prefix-length positions (standing for the encoder's projected
             output) for --sentences sentences at --beam, with EOS suppressed until --force-length
-            tokens (speed and memory only, no quality). Prints a markdown table (time, speed-up vs MHA,
-            decoder self-attention time, average/peak RSS and tensor memory, KV-cache bytes analytic
-            and measured) and writes results.json, table.md, kv_cache.svg and step_time.svg to --out-dir.
+            tokens (speed and memory only, no quality).
+
+            Both print a markdown table (quality, time, speed-up vs MHA, decoder self-attention time,
+            average/peak RSS and tensor memory, KV-cache bytes analytic and measured) and write
+            results.json, table.md, kv_cache.svg and step_time.svg to --out-dir.
             """)
+
+    @Option(name: .customLong("checkpoint"), help: "NAME=MODEL: a trained model to compare (repeatable).") var checkpoints: [String] = []
+    @Option(help: "Checkpoint mode: the inputs (fairseq TSV, data dir, or text prefix).") var manifest: String?
+    @Option(help: "Checkpoint mode: the target dict.txt.") var dict: String?
+    @Option(help: "Checkpoint mode: bleu, wer or cer against the references.") var metric = "bleu"
+    @Option(help: "Checkpoint mode: batch budget in source frames.") var batchFrames = 50_000
+    @Option(help: "Checkpoint mode: max_len = a·source length + b.") var maxLenA = 0.0
+    @Option(help: "Checkpoint mode: max_len = a·source length + b.") var maxLenB = 200
+    @Option(help: "Checkpoint mode: length penalty.") var lenpen = 1.0
+    @Option(help: "Checkpoint mode: sentencepiece, subword_nmt or none.") var postProcess = "sentencepiece"
+    @Option(help: "Checkpoint mode: utterance or none.") var cmvn = "utterance"
 
     @Flag(help: "Fresh weights for every variant (speed and memory only).") var randomInit = false
     @Option(help: "Variants: MHA, GQA, MQA, MLA, MTLA<s> (comma-separated).") var variants = "MHA,GQA,MQA,MLA,MTLA2,MTLA3,MTLA4"
@@ -44,6 +67,7 @@ struct BenchDecodeCommand: ParsableCommand {
 
     struct Row: Codable {
         var variant: String
+        var metric: String? = nil, quality: Double? = nil, pValueVsBaseline: Double? = nil
         var inferenceSeconds: Double, encoderSeconds: Double, decoderSeconds: Double, attentionSeconds: Double, searchSeconds: Double
         var speedupVsMHA: Double?, attentionSpeedupVsMHA: Double?
         var averageRSS: Double, peakRSS: Int, averageTensor: Double, peakTensor: Int
@@ -63,12 +87,15 @@ struct BenchDecodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard randomInit else { throw ValidationError("only --random-init is available yet (trained checkpoints come with the recipes)") }
+        guard randomInit != !checkpoints.isEmpty else {
+            throw ValidationError("give --random-init, or trained models with --checkpoint NAME=MODEL (not both)")
+        }
         let out = URL(fileURLWithPath: outDir)
         if FileManager.default.fileExists(atPath: out.appendingPathComponent("results.json").path) && !overwrite {
             throw CLIError.outputExists(path: out.appendingPathComponent("results.json").path)
         }
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        if !checkpoints.isEmpty { return try compareCheckpoints(out) }
         var base = ModelConfig()
         if let modelConfig { base = try ModelCheckpoint.readConfig(URL(fileURLWithPath: modelConfig)) }
         if inputFrames == nil { base.encoderLayers = 1 }   // the encoder is not run: the prefix stands for its projected output
@@ -107,6 +134,12 @@ struct BenchDecodeCommand: ParsableCommand {
                             averageKVBytes: meter.averageCacheBytes, peakKVBytes: meter.peakCacheBytes, kvReductionVsMHA: nil))
             curves.append((name, meter.steps))
         }
+        try finish(rows, curves: curves, out: out)
+    }
+
+    /// Ratios against the MHA row, then the table, results.json and the plots.
+    func finish(_ given: [Row], curves: [(String, [(tokens: Int, cacheBytes: Int, seconds: Double)])], out: URL) throws {
+        var rows = given
         if let mha = rows.first(where: { $0.variant.uppercased() == "MHA" }) {
             for i in rows.indices {
                 rows[i].speedupVsMHA = mha.inferenceSeconds / rows[i].inferenceSeconds
@@ -133,11 +166,18 @@ struct BenchDecodeCommand: ParsableCommand {
         func mib(_ b: Double) -> String { String(format: "%.1f", b / 1_048_576) }
         func x(_ v: Double?) -> String { v.map { String(format: "%.2fx", $0) } ?? "–" }
         let input = inputFrames.map { "\($0) input frames through the encoder" } ?? "prefix \(prefixLength)"
-        var s = "sentences \(sentences) × beam \(beam), \(input), \(forceLength) output tokens, \(threads) thread(s)\n\n"
-        s += "| variant | time s | encoder s | speed-up vs MHA | self-attn s | self-attn speed-up | avg RSS MiB | peak RSS MiB | avg tensor MiB | KV floats/token/row | avg KV MiB | peak KV MiB | KV reduction vs MHA |\n"
-        s += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        var s = checkpoints.isEmpty ? "sentences \(sentences) × beam \(beam), \(input), \(forceLength) output tokens, \(threads) thread(s)\n\n"
+            : "\(manifest ?? ""): beam \(beam), batches of \(batchFrames) frames, \(threads) thread(s)\n\n"
+        let quality = rows.first?.metric != nil
+        if quality { s += "| variant | \(metric.uppercased()) | p vs \(rows[baselineIndex(rows)].variant) " } else { s += "| variant " }
+        s += "| time s | encoder s | speed-up vs MHA | self-attn s | self-attn speed-up | avg RSS MiB | peak RSS MiB | avg tensor MiB | KV floats/token/row | avg KV MiB | peak KV MiB | KV reduction vs MHA |\n"
+        s += (quality ? "| --- | --- | --- " : "| --- ") + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
         for r in rows {
-            s += "| \(r.variant) | \(String(format: "%.2f", r.inferenceSeconds)) | \(String(format: "%.2f", r.encoderSeconds)) | \(x(r.speedupVsMHA)) | \(String(format: "%.2f", r.attentionSeconds)) | \(x(r.attentionSpeedupVsMHA)) | \(mib(r.averageRSS)) | \(mib(Double(r.peakRSS))) | \(mib(r.averageTensor)) | \(String(format: "%.0f", r.kvFloatsPerToken)) | \(mib(r.averageKVBytes)) | \(mib(Double(r.peakKVBytes))) | \(x(r.kvReductionVsMHA)) |\n"
+            s += "| \(r.variant) "
+            if quality {
+                s += "| \(r.quality.map { String(format: "%.2f", $0) } ?? "–") | \(r.pValueVsBaseline.map { String(format: "%.4f", $0) } ?? "–") "
+            }
+            s += "| \(String(format: "%.2f", r.inferenceSeconds)) | \(String(format: "%.2f", r.encoderSeconds)) | \(x(r.speedupVsMHA)) | \(String(format: "%.2f", r.attentionSeconds)) | \(x(r.attentionSpeedupVsMHA)) | \(mib(r.averageRSS)) | \(mib(Double(r.peakRSS))) | \(mib(r.averageTensor)) | \(String(format: "%.0f", r.kvFloatsPerToken)) | \(mib(r.averageKVBytes)) | \(mib(Double(r.peakKVBytes))) | \(x(r.kvReductionVsMHA)) |\n"
         }
         return s
     }
