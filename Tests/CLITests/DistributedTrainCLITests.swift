@@ -29,6 +29,9 @@ func mpiProcess(ranks: Int, _ args: [String], environment extra: [String: String
     env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
     env["OMPI_MCA_btl"] = "self,vader"   // one machine: shared memory only, no network probing
+    // Containers often forbid the cross-memory-attach copies vader uses for large messages; the tests'
+    // messages are small, so plain shared-memory copies cost nothing.
+    env["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
     for (k, v) in extra { env[k] = v }
     p.environment = env
     return p
