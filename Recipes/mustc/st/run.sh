@@ -4,6 +4,7 @@
 #                           [--down-rate S] [--conf conf/mini.yaml] [--name NAME] [--utterances N] [--jobs N]
 # Stages: 0 corpus (check it, or synthesise the mini one), 1 data dirs, 2 features, 3 vocabulary,
 #         4 train, 5 average, 6 decode, 7 score. Every stage skips work already done; re-run to resume.
+#         Stage 8 (run on its own: --stage 8 --stop-stage 8) compares every variant trained so far.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -65,4 +66,8 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   "$mtla" score bleu --hyp "$d/hyp.txt" --ref "$d/ref.txt" --json > "$d/bleu.json"
   "$mtla" score bleu --hyp "$d/hyp.txt" --ref "$d/ref.txt"
   "$mtla" summarize "$d" --score "$d/bleu.json" -o "$exp/summary.json"
+fi
+if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
+  log "stage 8: compare the trained variants on tst-COMMON"
+  recipe_compare "$fbank/tst-COMMON/tst-COMMON_st.tsv" bleu
 fi

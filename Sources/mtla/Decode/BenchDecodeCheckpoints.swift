@@ -56,7 +56,7 @@ extension BenchDecodeCommand {
             let hypotheses = results.map { r in r.hypotheses.first.map { run.detokenizer.text($0.tokens) } ?? "" }
             let (quality, statistics) = try score(hypotheses: hypotheses, references: references)
             segmentStatistics.append(statistics)
-            rows.append(Row(variant: name, metric: metric, quality: quality, inferenceSeconds: meter.totalSeconds,
+            rows.append(Row(variant: name, attention: DecodeOptionGroup.variantName(model.config), metric: metric, quality: quality, inferenceSeconds: meter.totalSeconds,
                             encoderSeconds: meter.encoderSeconds, decoderSeconds: meter.decoderSeconds,
                             attentionSeconds: meter.attentionSeconds, searchSeconds: meter.searchSeconds,
                             speedupVsMHA: nil, attentionSpeedupVsMHA: nil,
@@ -75,7 +75,7 @@ extension BenchDecodeCommand {
     }
 
     /// The row p-values are computed against: MHA's, else the first.
-    func baselineIndex(_ rows: [Row]) -> Int { rows.firstIndex { $0.variant.uppercased() == "MHA" } ?? 0 }
+    func baselineIndex(_ rows: [Row]) -> Int { rows.firstIndex(where: Self.isMHA) ?? 0 }
 
     /// Corpus score (sacreBLEU 13a BLEU, or jiwer WER/CER in percent) and per-segment statistics for the bootstrap.
     func score(hypotheses: [String], references: [String]) throws -> (Double, [[Int]]) {

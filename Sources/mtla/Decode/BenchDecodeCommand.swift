@@ -67,6 +67,8 @@ struct BenchDecodeCommand: ParsableCommand {
 
     struct Row: Codable {
         var variant: String
+        /// The decoder's attention ("MHA", "MTLA s=2", …) when `variant` is a user's name for a model.
+        var attention: String? = nil
         var metric: String? = nil, quality: Double? = nil, pValueVsBaseline: Double? = nil
         var inferenceSeconds: Double, encoderSeconds: Double, decoderSeconds: Double, attentionSeconds: Double, searchSeconds: Double
         var speedupVsMHA: Double?, attentionSpeedupVsMHA: Double?
@@ -140,7 +142,7 @@ struct BenchDecodeCommand: ParsableCommand {
     /// Ratios against the MHA row, then the table, results.json and the plots.
     func finish(_ given: [Row], curves: [(String, [(tokens: Int, cacheBytes: Int, seconds: Double)])], out: URL) throws {
         var rows = given
-        if let mha = rows.first(where: { $0.variant.uppercased() == "MHA" }) {
+        if let mha = rows.first(where: Self.isMHA) {
             for i in rows.indices {
                 rows[i].speedupVsMHA = mha.inferenceSeconds / rows[i].inferenceSeconds
                 rows[i].attentionSpeedupVsMHA = mha.attentionSeconds / rows[i].attentionSeconds
@@ -162,6 +164,9 @@ struct BenchDecodeCommand: ParsableCommand {
         Console.info("results, table and plots -> \(out.path)")
     }
 
+    /// Whether a row is the MHA model the ratios and p-values refer to.
+    static func isMHA(_ row: Row) -> Bool { (row.attention ?? row.variant).uppercased() == "MHA" }
+
     func markdown(_ rows: [Row]) -> String {
         func mib(_ b: Double) -> String { String(format: "%.1f", b / 1_048_576) }
         func x(_ v: Double?) -> String { v.map { String(format: "%.2fx", $0) } ?? "–" }
@@ -173,7 +178,7 @@ struct BenchDecodeCommand: ParsableCommand {
         s += "| time s | encoder s | speed-up vs MHA | self-attn s | self-attn speed-up | avg RSS MiB | peak RSS MiB | avg tensor MiB | KV floats/token/row | avg KV MiB | peak KV MiB | KV reduction vs MHA |\n"
         s += (quality ? "| --- | --- | --- " : "| --- ") + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
         for r in rows {
-            s += "| \(r.variant) "
+            s += "| \(r.attention.map { $0 == r.variant ? r.variant : "\(r.variant) (\($0))" } ?? r.variant) "
             if quality {
                 s += "| \(r.quality.map { String(format: "%.2f", $0) } ?? "–") | \(r.pValueVsBaseline.map { String(format: "%.4f", $0) } ?? "–") "
             }
