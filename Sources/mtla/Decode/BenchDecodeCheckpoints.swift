@@ -56,13 +56,9 @@ extension BenchDecodeCommand {
             let hypotheses = results.map { r in r.hypotheses.first.map { run.detokenizer.text($0.tokens) } ?? "" }
             let (quality, statistics) = try score(hypotheses: hypotheses, references: references)
             segmentStatistics.append(statistics)
-            rows.append(Row(variant: name, attention: DecodeOptionGroup.variantName(model.config), metric: metric, quality: quality, inferenceSeconds: meter.totalSeconds,
-                            encoderSeconds: meter.encoderSeconds, decoderSeconds: meter.decoderSeconds,
-                            attentionSeconds: meter.attentionSeconds, searchSeconds: meter.searchSeconds,
-                            speedupVsMHA: nil, attentionSpeedupVsMHA: nil,
-                            averageRSS: memory.averageRSS, peakRSS: memory.peakRSS, averageTensor: memory.averageTensor,
-                            peakTensor: memory.peakTensor, kvFloatsPerToken: meter.analyticFloatsPerToken,
-                            averageKVBytes: meter.averageCacheBytes, peakKVBytes: meter.peakCacheBytes, kvReductionVsMHA: nil))
+            var row = Row(variant: name, attention: DecodeOptionGroup.variantName(model.config), meter: meter, memory: memory)
+            (row.metric, row.quality) = (metric, quality)
+            rows.append(row)
             curves.append((name, meter.steps))
         }
         let base = baselineIndex(rows)

@@ -71,9 +71,18 @@ struct BenchDecodeCommand: ParsableCommand {
         var attention: String? = nil
         var metric: String? = nil, quality: Double? = nil, pValueVsBaseline: Double? = nil
         var inferenceSeconds: Double, encoderSeconds: Double, decoderSeconds: Double, attentionSeconds: Double, searchSeconds: Double
-        var speedupVsMHA: Double?, attentionSpeedupVsMHA: Double?
+        var speedupVsMHA: Double? = nil, attentionSpeedupVsMHA: Double? = nil
         var averageRSS: Double, peakRSS: Int, averageTensor: Double, peakTensor: Int
-        var kvFloatsPerToken: Double, averageKVBytes: Double, peakKVBytes: Int, kvReductionVsMHA: Double?
+        var kvFloatsPerToken: Double, averageKVBytes: Double, peakKVBytes: Int, kvReductionVsMHA: Double? = nil
+
+        /// The measured figures of one model's run (ratios come later, against MHA).
+        init(variant: String, attention: String? = nil, meter: GenerationMeter, memory: (averageRSS: Double, peakRSS: Int, averageTensor: Double, peakTensor: Int)) {
+            (self.variant, self.attention) = (variant, attention)
+            (inferenceSeconds, encoderSeconds, decoderSeconds) = (meter.totalSeconds, meter.encoderSeconds, meter.decoderSeconds)
+            (attentionSeconds, searchSeconds) = (meter.attentionSeconds, meter.searchSeconds)
+            (averageRSS, peakRSS, averageTensor, peakTensor) = (memory.averageRSS, memory.peakRSS, memory.averageTensor, memory.peakTensor)
+            (kvFloatsPerToken, averageKVBytes, peakKVBytes) = (meter.analyticFloatsPerToken, meter.averageCacheBytes, meter.peakCacheBytes)
+        }
     }
 
     func variantConfig(_ name: String, base: ModelConfig) throws -> ModelConfig {
@@ -127,13 +136,7 @@ struct BenchDecodeCommand: ParsableCommand {
                                                             sourceLength: prefixLength, context: context, meter: meter)
             }
             let memory = sampler.stop()
-            rows.append(Row(variant: name, inferenceSeconds: meter.totalSeconds, encoderSeconds: meter.encoderSeconds,
-                            decoderSeconds: meter.decoderSeconds,
-                            attentionSeconds: meter.attentionSeconds, searchSeconds: meter.searchSeconds,
-                            speedupVsMHA: nil, attentionSpeedupVsMHA: nil,
-                            averageRSS: memory.averageRSS, peakRSS: memory.peakRSS, averageTensor: memory.averageTensor,
-                            peakTensor: memory.peakTensor, kvFloatsPerToken: meter.analyticFloatsPerToken,
-                            averageKVBytes: meter.averageCacheBytes, peakKVBytes: meter.peakCacheBytes, kvReductionVsMHA: nil))
+            rows.append(Row(variant: name, meter: meter, memory: memory))
             curves.append((name, meter.steps))
         }
         try finish(rows, curves: curves, out: out)
