@@ -38,56 +38,42 @@ public enum MustCWriter {
     @discardableResult
     public static func write(_ plan: CorpusPlan, to dir: URL, synthesizer: EspeakSynthesizer, jobs: Int = 2,
                              overwrite: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> [MustCSplitSummary] {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: dir.path) && !overwrite { throw MiniCorpusError.outputExists(path: dir.path) }
-        let parent = dir.deletingLastPathComponent()
-        try create(parent)
-        let temp = parent.appendingPathComponent(".\(dir.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: temp)
-        var finished = false
-        defer { if !finished { try? fm.removeItem(at: temp) } }
-
-        let total = plan.segmentCount
-        var done = 0
-        var summaries: [MustCSplitSummary] = []
-        var talkIndex: UInt64 = 0
-        for split in plan.splits {
-            let base = temp.appendingPathComponent("en-de/data/\(split.name)")
-            let wavDir = base.appendingPathComponent("wav"), txtDir = base.appendingPathComponent("txt")
-            try create(wavDir); try create(txtDir)
-            var yaml = "", en = "", de = ""
-            var audioSeconds = 0.0, speechSeconds = 0.0
-            for talk in split.talks {
-                talkIndex += 1
-                let speech = try synthesize(talk.segments.map(\.english), speaker: talk.speaker, synthesizer: synthesizer, jobs: jobs)
-                var rng = Xoshiro256(seed: plan.seed, stream: 1000 + talkIndex)
-                let (samples, segments) = assemble(talk, speech: speech, rng: &rng)
-                try writeWAV(samples, sampleRate: sampleRate, to: wavDir.appendingPathComponent("\(talk.id).wav"))
-                for (segment, pair) in zip(segments, talk.segments) {
-                    yaml += segment.yamlLine + "\n"
-                    en += pair.english + "\n"
-                    de += pair.german + "\n"
-                    speechSeconds += segment.duration
+        try CorpusDirectory.write(to: dir, overwrite: overwrite) { temp, _ in
+            let total = plan.segmentCount
+            var done = 0
+            var summaries: [MustCSplitSummary] = []
+            var talkIndex: UInt64 = 0
+            for split in plan.splits {
+                let base = temp.appendingPathComponent("en-de/data/\(split.name)")
+                let wavDir = base.appendingPathComponent("wav"), txtDir = base.appendingPathComponent("txt")
+                try create(wavDir); try create(txtDir)
+                var yaml = "", en = "", de = ""
+                var audioSeconds = 0.0, speechSeconds = 0.0
+                for talk in split.talks {
+                    talkIndex += 1
+                    let speech = try synthesize(talk.segments.map(\.english), speaker: talk.speaker, synthesizer: synthesizer, jobs: jobs)
+                    var rng = Xoshiro256(seed: plan.seed, stream: 1000 + talkIndex)
+                    let (samples, segments) = assemble(talk, speech: speech, rng: &rng)
+                    try writeWAV(samples, sampleRate: sampleRate, to: wavDir.appendingPathComponent("\(talk.id).wav"))
+                    for (segment, pair) in zip(segments, talk.segments) {
+                        yaml += segment.yamlLine + "\n"
+                        en += pair.english + "\n"
+                        de += pair.german + "\n"
+                        speechSeconds += segment.duration
+                    }
+                    audioSeconds += Double(samples.count) / Double(sampleRate)
+                    done += talk.segments.count
+                    progress?(done, total)
                 }
-                audioSeconds += Double(samples.count) / Double(sampleRate)
-                done += talk.segments.count
-                progress?(done, total)
+                try write(yaml, txtDir.appendingPathComponent("\(split.name).yaml"))
+                try write(en, txtDir.appendingPathComponent("\(split.name).en"))
+                try write(de, txtDir.appendingPathComponent("\(split.name).de"))
+                summaries.append(MustCSplitSummary(name: split.name, talks: split.talks.count, segments: split.segmentCount,
+                                                   audioSeconds: audioSeconds, speechSeconds: speechSeconds))
             }
-            try write(yaml, txtDir.appendingPathComponent("\(split.name).yaml"))
-            try write(en, txtDir.appendingPathComponent("\(split.name).en"))
-            try write(de, txtDir.appendingPathComponent("\(split.name).de"))
-            summaries.append(MustCSplitSummary(name: split.name, talks: split.talks.count, segments: split.segmentCount,
-                                               audioSeconds: audioSeconds, speechSeconds: speechSeconds))
+            try write(info(plan), temp.appendingPathComponent("make-corpus.json"))
+            return summaries
         }
-        try write(info(plan), temp.appendingPathComponent("make-corpus.json"))
-        if fm.fileExists(atPath: dir.path) {
-            do { try fm.removeItem(at: dir) } catch { throw MiniCorpusError.io(path: dir.path, reason: "cannot replace: \(error)") }
-        }
-        do { try fm.moveItem(at: temp, to: dir) } catch {
-            throw MiniCorpusError.io(path: dir.path, reason: "cannot rename \(temp.path): \(error)")
-        }
-        finished = true
-        return summaries
     }
 
     /// Lays the segments out on the talk's timeline with its silences and adds low background noise.

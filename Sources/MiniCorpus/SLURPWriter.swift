@@ -24,54 +24,40 @@ public enum SLURPWriter {
     @discardableResult
     public static func write(_ plan: SLURPPlan, to dir: URL, synthesizer: EspeakSynthesizer, jobs: Int = 2,
                              overwrite: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> [SplitSummary] {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: dir.path) && !overwrite { throw MiniCorpusError.outputExists(path: dir.path) }
-        let final = dir.standardizedFileURL
-        let parent = final.deletingLastPathComponent()
-        try MustCWriter.create(parent)
-        let temp = parent.appendingPathComponent(".\(final.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: temp)
-        var finished = false
-        defer { if !finished { try? fm.removeItem(at: temp) } }
-        let audioDir = temp.appendingPathComponent("audio/slurp_real"), textDir = temp.appendingPathComponent("dataset/slurp")
-        try MustCWriter.create(audioDir)
-        try MustCWriter.create(textDir)
+        try CorpusDirectory.write(to: dir, overwrite: overwrite) { temp, final in
+            let audioDir = temp.appendingPathComponent("audio/slurp_real"), textDir = temp.appendingPathComponent("dataset/slurp")
+            try MustCWriter.create(audioDir)
+            try MustCWriter.create(textDir)
 
-        let total = plan.recordingCount
-        var done = 0, recordingIndex: UInt64 = 0
-        var summaries: [SplitSummary] = []
-        for split in plan.splits {
-            var jobsList: [Job] = []
-            for example in split.examples {
-                for r in example.recordings {
-                    recordingIndex += 1
-                    jobsList.append(Job(text: example.utterance.sentence, recording: r, noiseStream: 9000 + recordingIndex))
+            let total = plan.recordingCount
+            var done = 0, recordingIndex: UInt64 = 0
+            var summaries: [SplitSummary] = []
+            for split in plan.splits {
+                var jobsList: [Job] = []
+                for example in split.examples {
+                    for r in example.recordings {
+                        recordingIndex += 1
+                        jobsList.append(Job(text: example.utterance.sentence, recording: r, noiseStream: 9000 + recordingIndex))
+                    }
                 }
+                var speech = 0.0
+                var start = 0
+                let batch = max(1, jobs) * 8
+                while start < jobsList.count {
+                    let slice = Array(jobsList[start..<min(start + batch, jobsList.count)])
+                    speech += try render(slice, seed: plan.seed, into: audioDir, synthesizer: synthesizer, jobs: jobs).reduce(0, +)
+                    start += slice.count
+                    done += slice.count
+                    progress?(done, total)
+                }
+                let lines = try split.examples.map { try jsonLine($0) }
+                try MustCWriter.write(lines.joined(separator: "\n") + "\n", textDir.appendingPathComponent("\(split.name).jsonl"))
+                summaries.append(SplitSummary(name: split.name, sentences: split.examples.count, recordings: split.recordingCount,
+                                              speechSeconds: speech))
             }
-            var speech = 0.0
-            var start = 0
-            let batch = max(1, jobs) * 8
-            while start < jobsList.count {
-                let slice = Array(jobsList[start..<min(start + batch, jobsList.count)])
-                speech += try render(slice, seed: plan.seed, into: audioDir, synthesizer: synthesizer, jobs: jobs).reduce(0, +)
-                start += slice.count
-                done += slice.count
-                progress?(done, total)
-            }
-            let lines = try split.examples.map { try jsonLine($0) }
-            try MustCWriter.write(lines.joined(separator: "\n") + "\n", textDir.appendingPathComponent("\(split.name).jsonl"))
-            summaries.append(SplitSummary(name: split.name, sentences: split.examples.count, recordings: split.recordingCount,
-                                          speechSeconds: speech))
+            try MustCWriter.write(try info(plan), temp.appendingPathComponent("make-corpus.json"))
+            return summaries
         }
-        try MustCWriter.write(try info(plan), temp.appendingPathComponent("make-corpus.json"))
-        if fm.fileExists(atPath: final.path) {
-            do { try fm.removeItem(at: final) } catch { throw MiniCorpusError.io(path: final.path, reason: "cannot replace: \(error)") }
-        }
-        do { try fm.moveItem(at: temp, to: final) } catch {
-            throw MiniCorpusError.io(path: final.path, reason: "cannot rename \(temp.path): \(error)")
-        }
-        finished = true
-        return summaries
     }
 
     struct Job: Sendable {
