@@ -12,7 +12,7 @@ extension BenchDecodeCommand {
     /// the paired-bootstrap p-value against the MHA row (else the first).
     func compareCheckpoints(_ out: URL) throws {
         guard let manifest, let dict else { throw ValidationError("--checkpoint needs --manifest and --dict") }
-        guard ["bleu", "wer", "cer"].contains(metric) else { throw ValidationError("--metric must be bleu, wer or cer") }
+        guard ["bleu", "wer", "cer", "intent"].contains(metric) else { throw ValidationError("--metric must be bleu, wer, cer or intent") }
         let named: [(name: String, path: String)] = try checkpoints.map { spec in
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -73,8 +73,15 @@ extension BenchDecodeCommand {
     /// The row p-values are computed against: MHA's, else the first.
     func baselineIndex(_ rows: [Row]) -> Int { rows.firstIndex(where: Self.isMHA) ?? 0 }
 
-    /// Corpus score (sacreBLEU 13a BLEU, or jiwer WER/CER in percent) and per-segment statistics for the bootstrap.
+    /// Corpus score (sacreBLEU 13a BLEU, jiwer WER/CER in percent, or intent accuracy in percent: the
+    /// first word, as MTLA scores SLU) and per-segment statistics for the bootstrap (for intent,
+    /// [wrong, 1]: the p-value of an accuracy difference equals that of the error-rate difference).
     func score(hypotheses: [String], references: [String]) throws -> (Double, [[Int]]) {
+        if metric == "intent" {
+            func first(_ s: String) -> Substring? { s.split(separator: " ", omittingEmptySubsequences: true).first }
+            let wrong = zip(hypotheses, references).map { h, r in first(h) == first(r) ? 0 : 1 }
+            return (100 * Double(wrong.count - wrong.reduce(0, +)) / Double(max(1, wrong.count)), wrong.map { [$0, 1] })
+        }
         if metric == "bleu" {
             let bleu = BLEU()
             return (bleu.corpusScore(hypotheses: hypotheses, references: [references]).score,
