@@ -41,6 +41,18 @@ import _TestSupport
             let quality = rows[i]["quality"] as? Double ?? -1
             #expect(abs(wer - quality) < 1e-6 || abs(wer * 100 - quality) < 1e-6, "\(name): score \(s.out) vs table \(quality)")
         }
+        // Intent accuracy: the share of inputs whose first hypothesis word is the reference's.
+        let intent = try runMTLA(common + ["--metric", "intent", "--overwrite", "--checkpoint", "MHA=\(models["MHA"]!)",
+                                           "--checkpoint", "MTLA2=\(models["MTLA2"]!)"])
+        #expect(intent.status == 0 && intent.out.contains("| variant | INTENT | p vs MHA |"), "\(intent.err)")
+        let intentRows = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as! [[String: Any]]
+        for (i, name) in ["MHA", "MTLA2"].enumerated() {
+            let d = out.appendingPathComponent(name)
+            let hyp = try String(contentsOf: d.appendingPathComponent("hyp.txt"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            let ref = try String(contentsOf: d.appendingPathComponent("ref.txt"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            let right = zip(hyp, ref).filter { $0.split(separator: " ").first == $1.split(separator: " ").first }.count
+            #expect(abs((intentRows[i]["quality"] as? Double ?? -1) - 100 * Double(right) / Double(ref.count)) < 1e-9, "\(name)")
+        }
         // Bad requests.
         let both = try runMTLA(common + ["--random-init", "--checkpoint", "MHA=\(models["MHA"]!)", "--overwrite"])
         #expect(both.status != 0 && both.err.contains("not both"), "\(both.err)")
