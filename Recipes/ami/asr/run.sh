@@ -4,6 +4,7 @@
 #                          [--down-rate S] [--conf conf/mini.yaml] [--name NAME] [--utterances N] [--jobs N] [--vocab N]
 # Stages: 0 corpus (check it, or synthesise the mini one), 1 data dirs, 2 features, 3 vocabulary,
 #         4 train, 5 average, 6 decode, 7 score (WER). Every stage skips work already done; re-run to resume.
+#         Stage 8 (run on its own: --stage 8 --stop-stage 8) compares every variant trained so far.
 # The corpus is an AMI preparation: DIR/data/{train,dev,eval}/ Kaldi dirs (wav.scp, segments, text, utt2spk)
 # over the IHM headset WAVs, as ESPnet's egs2/ami/asr1 stage 1 or `mtla make-corpus ami` leave them.
 set -euo pipefail
@@ -76,4 +77,8 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   "$mtla" score wer --hyp "$d/hyp.txt" --ref "$d/ref.txt" --json > "$d/wer.json"
   "$mtla" score wer --hyp "$d/hyp.txt" --ref "$d/ref.txt" --report kaldi
   "$mtla" summarize "$d" --score "$d/wer.json" -o "$exp/summary.json"
+fi
+if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
+  log "stage 8: compare the trained variants on eval"
+  recipe_compare "$fbank/eval/eval_asr.tsv" wer
 fi
