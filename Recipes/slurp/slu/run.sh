@@ -21,7 +21,7 @@ work=${WORK:-$here}
 [ -n "$name" ] || name=slu_${attention}$([ "$attention" = mtla ] && echo "_s$down_rate" || true)
 data=$work/data; fbank=$work/fbank; exp=$work/exp/$name
 bpe=$work/spm_bpe$vocab; dict=$work/spm_bpe${vocab}_words.txt
-splits="train devel test"
+splits="train devel test"; decode_set=${DECODE_SET:-test}   # DECODE_SET=train: the overfitting check of conf/ci.yaml
 [ -x "$mtla" ] || { echo "run.sh: $mtla not built (swift build -c release)" >&2; exit 1; }
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
@@ -87,32 +87,39 @@ if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   recipe_average
 fi
 if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
-  log "stage 6: decode test"
-  timed "$mtla" decode "$exp/average.safetensors" --manifest "$fbank/test/test_slu.tsv" --dict "$dict" \
-    --out-dir "$exp/decode_test" --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --overwrite
+  log "stage 6: decode $decode_set"
+  timed "$mtla" decode "$exp/average.safetensors" --manifest "$fbank/$decode_set/${decode_set}_slu.tsv" --dict "$dict" \
+    --out-dir "$exp/decode_$decode_set" --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --overwrite
 fi
 if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   log "stage 7: score"
-  d=$exp/decode_test
-  # References in ESPnet's text convention, in the decode's order (that of the test manifest).
-  cut -f1 "$fbank/test/test_slu.tsv" | tail -n +2 > "$d/ids.txt"
+  d=$exp/decode_$decode_set
+  # References in ESPnet's text convention, in the decode's order (that of the manifest).
+  cut -f1 "$fbank/$decode_set/${decode_set}_slu.tsv" | tail -n +2 > "$d/ids.txt"
   awk 'NR == FNR { i = index($0, " "); t[substr($0, 1, i - 1)] = substr($0, i + 1); next } { print t[$1] }' \
-    "$data/test/text" "$d/ids.txt" > "$d/ref_text.txt"
+    "$data/$decode_set/text" "$d/ids.txt" > "$d/ref_text.txt"
   # SLURP predictions, one per recording (file from wav.scp; scenario/action split at the first '_').
   # A plain transcript carries no entity tags, so "entities" is empty: the entity and SLU-F1 rows are 0.
   awk 'FILENAME == ARGV[1] { n = split($2, p, "/"); file[$1] = p[n]; next }
        FILENAME == ARGV[2] { id[FNR] = $1; next }
-       { intent = $1; i = index(intent, "_"); sc = i ? substr(intent, 1, i - 1) : intent; ac = i ? substr(intent, i + 1) : "";
+       { intent = $1; i = index(intent, "_"); sc = i ? substr(intent, 1, i - 1) : intent; ac = i ? substr(intent, i + 1) : ""
          gsub(/["\\]/, "", sc); gsub(/["\\]/, "", ac)
          printf "{\"file\": \"%s\", \"scenario\": \"%s\", \"action\": \"%s\", \"entities\": []}\n", file[id[FNR]], sc, ac }' \
-    "$data/test/wav.scp" "$d/ids.txt" "$d/hyp.txt" > "$d/predictions.jsonl"
+    "$data/$decode_set/wav.scp" "$d/ids.txt" "$d/hyp.txt" > "$d/predictions.jsonl"
   cut -s -d' ' -f2- "$d/ref_text.txt" > "$d/ref_words.txt"
   awk '{ $1 = ""; sub(/^ /, ""); print }' "$d/hyp.txt" > "$d/hyp_words.txt"
   "$mtla" score intent --hyp "$d/hyp.txt" --ref "$d/ref_text.txt" --json > "$d/intent.json"
   "$mtla" score intent --hyp "$d/hyp.txt" --ref "$d/ref_text.txt"
-  "$mtla" score slurp --hyp "$d/predictions.jsonl" --ref "$data/test/slurp.jsonl" --json > "$d/slurp.json"
-  "$mtla" score slurp --hyp "$d/predictions.jsonl" --ref "$data/test/slurp.jsonl" | tee "$d/slurp.txt" | head -n 12
+  "$mtla" score slurp --hyp "$d/predictions.jsonl" --ref "$data/$decode_set/slurp.jsonl" > "$d/slurp.txt"
+  "$mtla" score slurp --hyp "$d/predictions.jsonl" --ref "$data/$decode_set/slurp.jsonl" --json > "$d/slurp.json"
   "$mtla" score wer --hyp "$d/hyp_words.txt" --ref "$d/ref_words.txt" --allow-empty-refs --json > "$d/wer.json"
-  log "transcript WER $(jq -r '.wer * 100' "$d/wer.json" 2>/dev/null || cat "$d/wer.json")"
+  if command -v jq > /dev/null; then
+    jq -r '"SLURP (micro F1, \(.gold_recordings) recordings): scenario \(.scenario.f1 * 100 | . * 100 | round / 100)"
+           + " action \(.action.f1 * 100 | . * 100 | round / 100) intent \(.intent.f1 * 100 | . * 100 | round / 100)"
+           + " (entities are not predicted from a plain transcript)"' "$d/slurp.json"
+    jq -r '"transcript WER \(.wer * 100 | . * 100 | round / 100) (\(.substitutions + .deletions + .insertions) / \(.ref_len))"' "$d/wer.json"
+  else
+    cat "$d/slurp.txt" "$d/wer.json"
+  fi
   "$mtla" summarize "$d" --score "$d/intent.json" -o "$exp/summary.json"
 fi
