@@ -7,7 +7,7 @@ import Yams
 struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare", abstract: "Turn a corpus in its published layout into Kaldi-style data directories.",
-        subcommands: [PrepareMustCCommand.self])
+        subcommands: [PrepareMustCCommand.self, PrepareSLURPCommand.self])
 }
 
 /// MuST-C (formats.md §3.9): `en-<l>/data/<split>/wav/*.wav`, `txt/<split>.yaml` (duration, offset,
