@@ -41,15 +41,15 @@ recipe_decode() {
     --out-dir "$exp/decode_$name" --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --overwrite
 }
 
-# Stage 8: every trained variant of this recipe (exp/*/average.safetensors) decodes MANIFEST with the same
-# batch budget and beam; `mtla bench decode` writes the comparison table (quality by METRIC with the
+# Stage 8: every trained variant of this recipe (exp/*/average.safetensors) decodes MANIFEST (targets in
+# DICT, default the recipe's SentencePiece dictionary) with the same batch budget and beam; `mtla bench decode` writes the comparison table (quality by METRIC with the
 # paired-bootstrap p-value against MHA, time, memory, KV cache) to compare/ under the work directory.
 recipe_compare() {
-  local manifest=$1 metric=$2 args=() m
+  local manifest=$1 metric=$2 dict=${3:-$work/spm_unigram$vocab.txt} args=() m
   for m in "$work"/exp/*/average.safetensors; do
     [ -f "$m" ] && args+=(--checkpoint "$(basename "$(dirname "$m")")=$m")
   done
   [ ${#args[@]} -ge 2 ] || { log "stage 8: fewer than two trained variants under $work/exp; nothing to compare"; return 0; }
-  timed "$mtla" bench decode "${args[@]}" --manifest "$manifest" --dict "$work/spm_unigram$vocab.txt" --metric "$metric" \
+  timed "$mtla" bench decode "${args[@]}" --manifest "$manifest" --dict "$dict" --metric "$metric" \
     --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --out-dir "$work/compare" --overwrite
 }

@@ -4,7 +4,8 @@
 #                            [--down-rate S] [--conf conf/mini.yaml] [--name NAME] [--utterances N] [--jobs N] [--vocab N]
 # Stages: 0 corpus (check it, or synthesise the mini one), 1 data dirs, 2 features, 3 vocabulary,
 #         4 train, 5 average, 6 decode, 7 score (intent accuracy, SLURP scenario/action/intent, transcript WER).
-# Every stage skips work already done; re-run to resume.
+# Every stage skips work already done; re-run to resume. Stage 8 (run on its own: --stage 8 --stop-stage 8)
+# compares every variant trained so far (intent accuracy, time, memory, KV cache).
 # The corpus is SLURP's layout: DIR/dataset/slurp/{train,devel,test}.jsonl and DIR/audio/slurp_real/*.flac
 # (the published corpus, or `mtla make-corpus slurp`). Targets follow ESPnet/MTLA: "<scenario>_<action>"
 # as one word token, then the transcript's SentencePiece BPE pieces (spec mtla.md §4.4, formats.md §3.6).
@@ -122,4 +123,8 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
     cat "$d/slurp.txt" "$d/wer.json"
   fi
   "$mtla" summarize "$d" --score "$d/intent.json" -o "$exp/summary.json"
+fi
+if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
+  log "stage 8: compare the trained variants on $decode_set"
+  recipe_compare "$fbank/$decode_set/${decode_set}_slu.tsv" intent "$dict"
 fi
