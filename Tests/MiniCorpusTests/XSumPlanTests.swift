@@ -26,7 +26,7 @@ import Testing
         #expect(Self.standard.splits.map(\.name) == ["train", "validation", "test"])
         #expect(Self.standard.splits.map(\.documents.count) == [10_000, 500, 1_000])
         let scaled = XSumSizes.scaled(train: 500)
-        #expect([scaled.train, scaled.validation, scaled.test] == [500, 25, 50])
+        #expect(scaled == XSumSizes(train: 500, validation: 25, test: 50))
         let tiny = XSumSizes.scaled(train: XSumSizes.minimumTrain)
         #expect(tiny.validation >= 10 && tiny.test >= 20)
         #expect(XSumPlan(sizes: scaled, seed: 3).splits.map(\.documents.count) == [500, 25, 50])

@@ -7,6 +7,9 @@
 # Stages: 0 corpus (check it, or synthesise the mini one), 1 data (line-aligned .src/.tgt), 2 features (none
 #         for text), 3 vocabulary (joint BPE + encoded text + joined dict), 4 train, 5 average, 6 decode,
 #         7 score (ROUGE). Every stage skips work already done; re-run to resume.
+# Environment: MTLA (the binary), WORK (where corpus/, data/, bpe<V>/, exp/ go; default next to this script),
+# THREADS (training and decoding threads, default 1), TRAIN_ARGS (extra `mtla train` options, e.g.
+# "--set optimization.max_update=500").
 # The corpus is XSum as the HF dataset exports it: DIR/{train,validation,test}.jsonl with document, summary, id
 # (`mtla make-corpus xsum` writes the same layout).
 set -euo pipefail
@@ -72,7 +75,7 @@ if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   resume=""; [ -f "$exp/checkpoint_last.json" ] && resume=--resume
   timed "$mtla" train "$conf" --exp-dir "$exp" --set threads="$threads" --set data.root="$bpe" \
     --set data.train=train --set data.valid=validation --set data.dict="$dict" \
-    --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate" $resume
+    --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate" ${TRAIN_ARGS:-} $resume
 fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   log "stage 5: average the last $average checkpoints"
