@@ -9,6 +9,7 @@ parse_options() {
       --stage) stage=$2; shift 2 ;; --stop-stage) stop_stage=$2; shift 2 ;; --mini) mini=true; shift ;;
       --corpus) corpus=$2; shift 2 ;; --attention) attention=$2; shift 2 ;; --down-rate) down_rate=$2; shift 2 ;;
       --conf) conf=$2; shift 2 ;; --name) name=$2; shift 2 ;; --utterances) utterances=$2; shift 2 ;;
+      --documents) documents=$2; shift 2 ;;
       --jobs) jobs=$2; shift 2 ;; --vocab) vocab=$2; shift 2 ;; --beam) beam=$2; shift 2 ;;
       *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac

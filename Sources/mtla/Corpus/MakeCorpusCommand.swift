@@ -3,12 +3,12 @@ import Foundation
 import MiniCorpus
 
 /// `mtla make-corpus <corpus>`: synthesises small corpora in the published layouts of the paper's
-/// corpora, for recipes and CI. One subcommand per corpus (MuST-C, AMI and SLURP today; XSum later).
+/// corpora, for recipes and CI. One subcommand per corpus (MuST-C, AMI, SLURP, XSum).
 struct MakeCorpusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "make-corpus",
-        abstract: "Synthesise a mini corpus (text grammar + espeak-ng speech) in a published corpus layout.",
-        subcommands: [MakeMustCCommand.self, MakeAMICommand.self, MakeSLURPCommand.self])
+        abstract: "Synthesise a mini corpus (text grammar, + espeak-ng speech for the speech corpora) in a published corpus layout.",
+        subcommands: [MakeMustCCommand.self, MakeAMICommand.self, MakeSLURPCommand.self, MakeXSumCommand.self])
 }
 
 /// Options every make-corpus subcommand shares.

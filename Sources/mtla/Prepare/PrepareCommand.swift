@@ -7,7 +7,7 @@ import Yams
 struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare", abstract: "Turn a corpus in its published layout into Kaldi-style data directories.",
-        subcommands: [PrepareMustCCommand.self, PrepareSLURPCommand.self])
+        subcommands: [PrepareMustCCommand.self, PrepareSLURPCommand.self, PrepareXSumCommand.self])
 }
 
 /// MuST-C (formats.md §3.9): `en-<l>/data/<split>/wav/*.wav`, `txt/<split>.yaml` (duration, offset,
@@ -96,6 +96,57 @@ struct PrepareMustCCommand: ParsableCommand {
             }
             try FileManager.default.moveItem(atPath: tmp, toPath: dir)
             Console.info("\(split): \(pairs.count) segments from \(order.count) talks -> \(dir)")
+        }
+    }
+}
+
+/// XSum as the Hugging Face dataset exports it (`{train,validation,test}.jsonl` with `document`,
+/// `summary`, `id`) → `OUT/<split>.src` (documents), `OUT/<split>.tgt` (summaries) and `OUT/<split>.id`,
+/// line-aligned, one example per line with all white space (newlines included) collapsed to single
+/// spaces, as the reference's `prepare.sh` writes `{split}.raw.{source,target}`. Examples with an empty
+/// document or summary are dropped (and counted). Each file is written under a temporary name.
+struct PrepareXSumCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xsum", abstract: "XSum JSONL → line-aligned <split>.src / <split>.tgt / <split>.id (white space collapsed).")
+
+    @Option(help: "Folder with <split>.jsonl.") var root: String
+    @Option(help: "Splits to prepare.") var splits = "train,validation,test"
+    @Option(help: "Output folder.") var out: String
+    @Flag(help: "Replace existing outputs.") var overwrite = false
+
+    struct Example: Decodable {
+        var document: String
+        var summary: String
+        var id: String
+    }
+
+    static func collapse(_ s: String) -> String {
+        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        for split in splits.split(separator: ",").map(String.init) {
+            let path = (root as NSString).appendingPathComponent("\(split).jsonl")
+            guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.badManifest(path: path, reason: "cannot read") }
+            var src = "", tgt = "", ids = ""
+            var kept = 0, dropped = 0
+            for (n, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
+                let e: Example
+                do { e = try JSONDecoder().decode(Example.self, from: Data(line)) } catch {
+                    throw CLIError.badManifest(path: "\(path):\(n + 1)", reason: "not an XSum record (document, summary, id): \(error)")
+                }
+                let (d, s) = (Self.collapse(e.document), Self.collapse(e.summary))
+                if d.isEmpty || s.isEmpty { dropped += 1; continue }
+                src += d + "\n"; tgt += s + "\n"; ids += Self.collapse(e.id) + "\n"
+                kept += 1
+            }
+            for (ext, content) in [("src", src), ("tgt", tgt), ("id", ids)] {
+                let file = (out as NSString).appendingPathComponent("\(split).\(ext)")
+                if FileManager.default.fileExists(atPath: file) && !overwrite { throw CLIError.outputExists(path: file) }
+                try content.write(toFile: file, atomically: true, encoding: .utf8)
+            }
+            Console.info("\(split): \(kept) examples\(dropped > 0 ? " (\(dropped) empty dropped)" : "") -> \(out)/\(split).{src,tgt,id}")
         }
     }
 }
