@@ -47,10 +47,11 @@ recipe_decode() {
 # paired-bootstrap p-value against MHA, time, memory, KV cache) to compare/ under the work directory.
 recipe_compare() {
   local manifest=$1 metric=$2 dict=${3:-$work/spm_unigram$vocab.txt} args=() m
+  shift $(( $# < 3 ? $# : 3 ))   # the rest: more `mtla bench decode` options (e.g. --references FILE)
   for m in "$work"/exp/*/average.safetensors; do
     [ -f "$m" ] && args+=(--checkpoint "$(basename "$(dirname "$m")")=$m")
   done
   [ ${#args[@]} -ge 2 ] || { log "stage 8: fewer than two trained variants under $work/exp; nothing to compare"; return 0; }
   timed "$mtla" bench decode "${args[@]}" --manifest "$manifest" --dict "$dict" --metric "$metric" \
-    --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --out-dir "$work/compare" --overwrite
+    --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --out-dir "$work/compare" --overwrite "$@"
 }

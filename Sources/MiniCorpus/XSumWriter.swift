@@ -14,34 +14,19 @@ public enum XSumWriter {
 
     @discardableResult
     public static func write(_ plan: XSumPlan, to dir: URL, overwrite: Bool = false) throws -> [SplitSummary] {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: dir.path) && !overwrite { throw MiniCorpusError.outputExists(path: dir.path) }
-        let final = dir.standardizedFileURL
-        let parent = final.deletingLastPathComponent()
-        try MustCWriter.create(parent)
-        let temp = parent.appendingPathComponent(".\(final.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: temp)
-        var finished = false
-        defer { if !finished { try? fm.removeItem(at: temp) } }
-        try MustCWriter.create(temp)
-        var summaries: [SplitSummary] = []
-        for split in plan.splits {
-            let lines = try split.documents.map { try jsonLine($0) }
-            try MustCWriter.write(lines.joined(separator: "\n") + "\n", temp.appendingPathComponent("\(split.name).jsonl"))
-            func words(_ s: String) -> Int { s.split(whereSeparator: { $0 == " " || $0 == "\n" }).count }
-            summaries.append(SplitSummary(name: split.name, documents: split.documents.count,
-                                          documentWords: split.documents.reduce(0) { $0 + words($1.document) },
-                                          summaryWords: split.documents.reduce(0) { $0 + words($1.summary) }))
+        try CorpusDirectory.write(to: dir, overwrite: overwrite) { temp, _ in
+            var summaries: [SplitSummary] = []
+            for split in plan.splits {
+                let lines = try split.documents.map { try jsonLine($0) }
+                try MustCWriter.write(lines.joined(separator: "\n") + "\n", temp.appendingPathComponent("\(split.name).jsonl"))
+                func words(_ s: String) -> Int { s.split(whereSeparator: { $0 == " " || $0 == "\n" }).count }
+                summaries.append(SplitSummary(name: split.name, documents: split.documents.count,
+                                              documentWords: split.documents.reduce(0) { $0 + words($1.document) },
+                                              summaryWords: split.documents.reduce(0) { $0 + words($1.summary) }))
+            }
+            try MustCWriter.write(try info(plan), temp.appendingPathComponent("make-corpus.json"))
+            return summaries
         }
-        try MustCWriter.write(try info(plan), temp.appendingPathComponent("make-corpus.json"))
-        if fm.fileExists(atPath: final.path) {
-            do { try fm.removeItem(at: final) } catch { throw MiniCorpusError.io(path: final.path, reason: "cannot replace: \(error)") }
-        }
-        do { try fm.moveItem(at: temp, to: final) } catch {
-            throw MiniCorpusError.io(path: final.path, reason: "cannot rename \(temp.path): \(error)")
-        }
-        finished = true
-        return summaries
     }
 
     /// One line of a split's JSONL, keys in the order of the HF export: document, summary, id.

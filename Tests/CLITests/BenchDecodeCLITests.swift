@@ -53,6 +53,22 @@ import _TestSupport
             let right = zip(hyp, ref).filter { $0.split(separator: " ").first == $1.split(separator: " ").first }.count
             #expect(abs((intentRows[i]["quality"] as? Double ?? -1) - 100 * Double(right) / Double(ref.count)) < 1e-9, "\(name)")
         }
+        // ROUGE-L against a reference file: `mtla score rouge --mtla-preset`'s ROUGE-L F; no p-value.
+        let refs = out.appendingPathComponent("MHA/ref.txt").path
+        let rouge = try runMTLA(common + ["--metric", "rouge", "--references", refs, "--overwrite", "--checkpoint", "MHA=\(models["MHA"]!)",
+                                          "--checkpoint", "MTLA2=\(models["MTLA2"]!)"])
+        #expect(rouge.status == 0 && rouge.out.contains("| variant | ROUGE | p vs MHA |"), "\(rouge.err)")
+        let rougeRows = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as! [[String: Any]]
+        for (i, name) in ["MHA", "MTLA2"].enumerated() {
+            let s = try runMTLA(["score", "rouge", "--hyp", out.appendingPathComponent("\(name)/hyp.txt").path, "--ref", refs,
+                                 "--mtla-preset", "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(s.out.utf8)) as? [String: [String: Double]]
+            let f = json?["rougeL"]?["fmeasure"] ?? .nan
+            #expect(abs((rougeRows[i]["quality"] as? Double ?? -1) - f) < 1e-9 && rougeRows[i]["pValueVsBaseline"] == nil, "\(name): \(f)")
+        }
+        let short = try runMTLA(common + ["--metric", "rouge", "--references", dir.appendingPathComponent("dict.txt").path, "--overwrite",
+                                          "--checkpoint", "MHA=\(models["MHA"]!)"])
+        #expect(short.status != 0 && short.err.contains("4 lines for 6 inputs"), "\(short.err)")
         // Bad requests.
         let both = try runMTLA(common + ["--random-init", "--checkpoint", "MHA=\(models["MHA"]!)", "--overwrite"])
         #expect(both.status != 0 && both.err.contains("not both"), "\(both.err)")

@@ -93,3 +93,7 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   "$mtla" score rouge --hyp "$d/hyp.txt" --ref "$data/test.tgt" --mtla-preset
   "$mtla" summarize "$d" --score "$d/rouge.json" -o "$exp/summary.json"
 fi
+if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
+  log "stage 8: compare the trained variants on test (ROUGE-L against the untokenised summaries)"
+  recipe_compare "$bpe/test" rouge "$dict" --references "$data/test.tgt"
+fi

@@ -12,7 +12,13 @@ extension BenchDecodeCommand {
     /// the paired-bootstrap p-value against the MHA row (else the first).
     func compareCheckpoints(_ out: URL) throws {
         guard let manifest, let dict else { throw ValidationError("--checkpoint needs --manifest and --dict") }
-        guard ["bleu", "wer", "cer", "intent"].contains(metric) else { throw ValidationError("--metric must be bleu, wer, cer or intent") }
+        guard ["bleu", "wer", "cer", "intent", "rouge"].contains(metric) else { throw ValidationError("--metric must be bleu, wer, cer, intent or rouge") }
+        let givenReferences = try references.map { path -> [String] in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read --references \(path)") }
+            var lines = text.components(separatedBy: "\n")
+            if lines.last == "" { lines.removeLast() }
+            return lines
+        }
         let named: [(name: String, path: String)] = try checkpoints.map { spec in
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -35,7 +41,11 @@ extension BenchDecodeCommand {
             let model = try DecodeOptionGroup.loadModel(path)
             let (dataset, targets) = try options.dataset(for: model.config)
             let run = try options.decodeRun(for: model.config, symbols: targets.dictionary.symbols)
+            if let givenReferences, givenReferences.count != dataset.count {
+                throw ValidationError("--references \(references ?? ""): \(givenReferences.count) lines for \(dataset.count) inputs")
+            }
             let references = try (0..<dataset.count).map { i -> String in
+                if let givenReferences { return givenReferences[i] }
                 guard let r = dataset.referenceText(i) else {
                     throw ValidationError("\(manifest): input \(dataset.id(i)) has no reference text (quality needs one per input)")
                 }
@@ -63,7 +73,7 @@ extension BenchDecodeCommand {
         }
         let base = baselineIndex(rows)
         let bootstrap = PairedBootstrap(), kind: BootstrapMetric = metric == "bleu" ? .bleu(maxOrder: 4) : .errorRate
-        for i in rows.indices where i != base {
+        for i in rows.indices where i != base && metric != "rouge" {
             rows[i].pValueVsBaseline = bootstrap.compare(baseline: segmentStatistics[base], system: segmentStatistics[i], metric: kind,
                                                          baselineScore: rows[base].quality!, systemScore: rows[i].quality!).system.pValue
         }
@@ -76,7 +86,12 @@ extension BenchDecodeCommand {
     /// Corpus score (sacreBLEU 13a BLEU, jiwer WER/CER in percent, or intent accuracy in percent: the
     /// first word, as MTLA scores SLU) and per-segment statistics for the bootstrap (for intent,
     /// [wrong, 1]: the p-value of an accuracy difference equals that of the error-rate difference).
+    /// ROUGE-L: F1 × 100 with the Porter stemmer (`mtla score rouge --mtla-preset`), no p-value.
     func score(hypotheses: [String], references: [String]) throws -> (Double, [[Int]]) {
+        if metric == "rouge" {
+            var rouge = ROUGE(useStemmer: true)
+            return (100 * rouge.meanScore(targets: references, predictions: hypotheses).rougeL.fmeasure, [])
+        }
         if metric == "intent" {
             func first(_ s: String) -> Substring? { s.split(separator: " ", omittingEmptySubsequences: true).first }
             let wrong = zip(hypotheses, references).map { h, r in first(h) == first(r) ? 0 : 1 }

@@ -26,7 +26,7 @@ struct BenchDecodeCommand: ParsableCommand {
             Trained models: --checkpoint NAME=MODEL (repeatable; e.g. MHA=exp/st_mha/average.safetensors
             MTLA2=exp/st_mtla_s2/average.safetensors) decode --manifest with --dict as `mtla decode` does
             (--beam, --batch-frames, --max-len-a/b, --lenpen, --post-process, --cmvn), and the table adds
-            the quality (--metric bleu | wer | cer | intent against the inputs' references) and, against the
+            the quality (--metric bleu | wer | cer | intent | rouge against the inputs' references or --references FILE) and, against the
             MHA row (else the first), the paired-bootstrap p-value (sacreBLEU's 1000 resamples, seed 12345).
             Each model's hypotheses and efficiency report go to --out-dir/NAME/.
 
@@ -43,7 +43,8 @@ struct BenchDecodeCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint"), help: "NAME=MODEL: a trained model to compare (repeatable).") var checkpoints: [String] = []
     @Option(help: "Checkpoint mode: the inputs (fairseq TSV, data dir, or text prefix).") var manifest: String?
     @Option(help: "Checkpoint mode: the target dict.txt.") var dict: String?
-    @Option(help: "Checkpoint mode: bleu, wer, cer or intent (accuracy of the first word) against the references.") var metric = "bleu"
+    @Option(help: "Checkpoint mode: bleu, wer, cer, intent (accuracy of the first word) or rouge (ROUGE-L F1, stemmed) against the references.") var metric = "bleu"
+    @Option(help: "Checkpoint mode: references, one line per input in input order (default: the inputs' own).") var references: String?
     @Option(help: "Checkpoint mode: batch budget in source frames.") var batchFrames = 50_000
     @Option(help: "Checkpoint mode: max_len = a·source length + b.") var maxLenA = 0.0
     @Option(help: "Checkpoint mode: max_len = a·source length + b.") var maxLenB = 200
