@@ -83,18 +83,8 @@ struct PrepareMustCCommand: ParsableCommand {
             }
             let spk2utt = ESPnetDataDir.spk2utt(fromUtt2spk: pairs).map { "\($0.speaker) \($0.utterances.joined(separator: " "))\n" }.joined()
             let dir = (out as NSString).appendingPathComponent(split)
-            if FileManager.default.fileExists(atPath: dir) {
-                guard overwrite else { throw CLIError.outputExists(path: dir) }
-                try FileManager.default.removeItem(atPath: dir)
-            }
-            let tmp = dir + ".tmp"
-            try? FileManager.default.removeItem(atPath: tmp)
-            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-            for (file, content) in [("wav.scp", wav), ("segments", seg), ("text", text), ("text.en", textEn), ("utt2spk", utt2spk),
-                                    ("spk2utt", spk2utt)] {
-                try content.write(toFile: "\(tmp)/\(file)", atomically: true, encoding: .utf8)
-            }
-            try FileManager.default.moveItem(atPath: tmp, toPath: dir)
+            try PreparedDirectory.write(dir, overwrite: overwrite, files: [("wav.scp", wav), ("segments", seg), ("text", text),
+                ("text.en", textEn), ("utt2spk", utt2spk), ("spk2utt", spk2utt)].map { ($0.0, Data($0.1.utf8)) })
             Console.info("\(split): \(pairs.count) segments from \(order.count) talks -> \(dir)")
         }
     }

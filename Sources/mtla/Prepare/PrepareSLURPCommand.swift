@@ -122,16 +122,7 @@ struct PrepareSLURPCommand: ParsableCommand {
                 ("spk2utt", ESPnetDataDir.spk2uttText(fromUtt2spk: bySpeaker)),
             ]
             let dir = (out as NSString).appendingPathComponent(split)
-            if FileManager.default.fileExists(atPath: dir) {
-                guard overwrite else { throw CLIError.outputExists(path: dir) }
-                try FileManager.default.removeItem(atPath: dir)
-            }
-            let tmp = dir + ".tmp"
-            try? FileManager.default.removeItem(atPath: tmp)
-            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-            for (file, content) in files { try content.write(toFile: "\(tmp)/\(file)", atomically: true, encoding: .utf8) }
-            try gold.write(to: URL(fileURLWithPath: "\(tmp)/slurp.jsonl"))
-            try FileManager.default.moveItem(atPath: tmp, toPath: dir)
+            try PreparedDirectory.write(dir, overwrite: overwrite, files: files.map { ($0.0, Data($0.1.utf8)) } + [("slurp.jsonl", gold)])
             Console.info("\(split): \(rows.count) recordings of \(Set(rows.map { $0.id.dropLast(3) }).count) sentences, "
                 + "\(Set(rows.map(\.speaker)).count) speakers -> \(dir)")
         }
