@@ -32,7 +32,7 @@ public struct DecodeRun {
         let plan = BatchPlan.build(dataset: dataset, options: batching, seed: 1, epoch: 1, shuffle: false)
         if let skipped = plan.skipped.first {
             throw DecodingError.invalidOption(name: "input \(skipped.id)", value: "\(skipped.reason)",
-                                              expected: "a sample within the batch and position limits (raise --batch-frames / --max-positions)")
+                                              expected: "a sample within the batch budget (raise --batch-frames)")
         }
         guard dataset.count > 0 else { throw DecodingError.invalidOption(name: "input", value: "empty", expected: "at least one sample") }
         let loader = BatchLoader(dataset: dataset, batches: plan.batches, options: .init(prefetch: 2, training: false, collater: collater))

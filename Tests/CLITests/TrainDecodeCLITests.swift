@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Testing
 import _TestSupport
 
@@ -56,6 +57,37 @@ import _TestSupport
         let refused = try runMTLA(["decode", dir.appendingPathComponent("avg.safetensors").path, "--manifest", dir.appendingPathComponent("dev.tsv").path,
                                    "--dict", dir.appendingPathComponent("dict.txt").path, "--out-dir", out])
         #expect(refused.status != 0 && refused.err.contains("exists"))
+        // Bad input: an empty input set, a dictionary of another size, an input over the batch budget,
+        // a checkpoint whose tensors do not fit its config; each refused by name, no hypothesis file left.
+        let model = dir.appendingPathComponent("avg.safetensors").path, dict = dir.appendingPathComponent("dict.txt").path
+        let devLines = try String(contentsOf: dir.appendingPathComponent("dev.tsv"), encoding: .utf8).split(separator: "\n")
+        try (devLines[0] + "\n").write(to: dir.appendingPathComponent("empty.tsv"), atomically: true, encoding: .utf8)
+        let empty = try runMTLA(["decode", model, "--manifest", dir.appendingPathComponent("empty.tsv").path, "--dict", dict, "--out-dir", out + "-empty"])
+        #expect(empty.status != 0 && empty.err.contains("at least one sample"), "\(empty.err)")
+        try "alpha 10\nbeta 10\n".write(to: dir.appendingPathComponent("small.txt"), atomically: true, encoding: .utf8)
+        let vocab = try runMTLA(["decode", model, "--manifest", dir.appendingPathComponent("dev.tsv").path, "--dict",
+                                 dir.appendingPathComponent("small.txt").path, "--out-dir", out + "-vocab"])
+        #expect(vocab.status != 0 && vocab.err.contains("small.txt has 6 symbols; the model's vocabulary has 8"), "\(vocab.err)")
+        let long = try runMTLA(["decode", model, "--manifest", dir.appendingPathComponent("dev.tsv").path, "--dict", dict,
+                                "--out-dir", out + "-long", "--batch-frames", "20", "--post-process", "none"])
+        #expect(long.status != 0 && long.err.contains("input u1") && long.err.contains("limit: 20") && long.err.contains("--batch-frames"), "\(long.err)")
+        // The same tensors under a config that says 2 decoder layers (the metadata the loader reads first).
+        let file = try SafeTensors.read(dir.appendingPathComponent("avg.safetensors"))
+        var metadata = file.metadata
+        for (key, value) in metadata where value.contains("\"decoder_layers\"") {
+            var config = try JSONSerialization.jsonObject(with: Data(value.utf8)) as! [String: Any]
+            config["decoder_layers"] = 2
+            metadata[key] = String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)
+        }
+        #expect(metadata != file.metadata)
+        let other = dir.appendingPathComponent("other.safetensors")
+        try SafeTensors.write(file.tensors, metadata: metadata, to: other)
+        let mismatch = try runMTLA(["decode", other.path, "--manifest",
+                                    dir.appendingPathComponent("dev.tsv").path, "--dict", dict, "--out-dir", out + "-mismatch"])
+        #expect(mismatch.status != 0 && mismatch.err.contains("decoder.layers.1"), "\(mismatch.err)")
+        for suffix in ["-empty", "-vocab", "-long", "-mismatch"] {
+            #expect(!FileManager.default.fileExists(atPath: out + suffix + "/hyp.txt"), "\(suffix)")
+        }
         let summary = try runMTLA(["summarize", out, "-o", dir.appendingPathComponent("summary.json").path])
         #expect(summary.status == 0 && summary.out.hasPrefix("decode_time_s=") && summary.out.contains(" rtf=")
                 && summary.out.contains(" kv_bytes_per_token=24"), "\(summary.out)\(summary.err)")   // MTLA s=2: (r 8 + dR 4)/2 floats × 4 bytes, 1 layer
