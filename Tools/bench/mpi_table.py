@@ -1,7 +1,8 @@
 """The table of Tools/bench/bench-mpi.sh from its JSON lines: per configuration (ranks × threads,
 update_freq) the best and median milliseconds per update over the rounds, frames per second, the
 all-reduce milliseconds per update and their share, and the speed-up over one rank with one thread
-(scaling efficiency = speed-up / cores used)."""
+(scaling efficiency = speed-up / cores used), for mtla and for PyTorch (peer_train.py, DDP over gloo for 2
+ranks), and mtla's speed-up over PyTorch in the same configuration."""
 import json
 import statistics
 import sys
@@ -9,15 +10,24 @@ import sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 meta = [r for r in rows if r.get("side", "").startswith("meta")]
 runs = [r for r in rows if r.get("side") == "mtla"]
-groups = {}
-for r in runs:
-    groups.setdefault((r["ranks"], r["threads"], r["update_freq"]), []).append(r)
+peers = [r for r in rows if r.get("side") == "pytorch"]
+
+
+def grouped(rs):
+    g = {}
+    for r in rs:
+        g.setdefault((r["ranks"], r["threads"], r["update_freq"]), []).append(r)
+    return g
+
+
+groups, peer_groups = grouped(runs), grouped(peers)
 base = min(r["ms"] for r in groups.get((1, 1, 2), [{"ms": float("nan")}]))
+peer_base = min(r["ms"] for r in peer_groups.get((1, 1, 2), [{"ms": float("nan")}]))
 print(f"kind {runs[0]['kind']}, {runs[0]['parameters']:,} parameters, batches of {runs[0]['batch']} x {runs[0]['frames']} frames, "
       f"{len(groups.get((1, 1, 2), []))} rounds; {meta[0].get('mpirun', '')}; load {meta[0].get('load_start')} -> {meta[-1].get('load_end')}")
 print()
-print("| ranks x threads | update_freq | ms/update (best) | ms/update (median) | frames/s | all-reduce ms | all-reduce share | speed-up vs 1x1 | efficiency |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| ranks x threads | update_freq | ms/update (best) | ms/update (median) | frames/s | all-reduce ms | all-reduce share | speed-up vs 1x1 | efficiency | PyTorch ms (best) | PyTorch efficiency | mtla vs PyTorch |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for key in sorted(groups, key=lambda k: (k[0], k[1])):
     g = groups[key]
     best = min(r["ms"] for r in g)
@@ -26,4 +36,6 @@ for key in sorted(groups, key=lambda k: (k[0], k[1])):
     frames = 2 * g[0]["batch"] * g[0]["frames"] / (best / 1000)
     speed = base / best
     cores = key[0] * key[1]
-    print(f"| {key[0]} x {key[1]} | {key[2]} | {best:.0f} | {med:.0f} | {frames:.0f} | {ar:.1f} | {100 * ar / best:.1f}% | {speed:.2f}x | {100 * speed / cores:.0f}% |")
+    p = min((r["ms"] for r in peer_groups.get(key, [])), default=float("nan"))
+    print(f"| {key[0]} x {key[1]} | {key[2]} | {best:.0f} | {med:.0f} | {frames:.0f} | {ar:.1f} | {100 * ar / best:.1f}% | {speed:.2f}x | "
+          f"{100 * speed / cores:.0f}% | {p:.0f} | {100 * peer_base / p / cores:.0f}% | {p / best:.2f}x |")
