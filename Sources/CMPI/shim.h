@@ -11,7 +11,6 @@ static inline MPI_Datatype mtla_mpi_double(void) { return MPI_DOUBLE; }
 static inline MPI_Datatype mtla_mpi_byte(void) { return MPI_BYTE; }
 static inline MPI_Datatype mtla_mpi_int64(void) { return MPI_INT64_T; }
 static inline MPI_Op mtla_mpi_sum(void) { return MPI_SUM; }
-static inline MPI_Op mtla_mpi_max(void) { return MPI_MAX; }
 static inline MPI_Request mtla_mpi_request_null(void) { return MPI_REQUEST_NULL; }
 static inline MPI_Status *mtla_mpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
 static inline MPI_Errhandler mtla_mpi_errors_return(void) { return MPI_ERRORS_RETURN; }

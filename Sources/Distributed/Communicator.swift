@@ -19,8 +19,6 @@ public protocol Communicator: AnyObject {
     var summary: String { get }
 
     /// Replaces `values` on every rank by their element-wise sum over all ranks.
-    func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>, operation: String) throws
-    /// Replaces `values` on every rank by their element-wise sum over all ranks.
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>, operation: String) throws
     /// Sums each of `buffers` over all ranks, all in flight at once (non-blocking MPI collectives
     /// waited for together): gradient buckets.

@@ -46,10 +46,6 @@ public final class MPICommunicator: Communicator {
         throw DistributedError.mpi(call: call, operation: operation, code: rc, message: String(cString: text))
     }
 
-    public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>, operation: String) throws {
-        try reduce(UnsafeMutableRawPointer(values.baseAddress), count: values.count, type: mtla_mpi_float(), stride: 4, operation)
-    }
-
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>, operation: String) throws {
         try reduce(UnsafeMutableRawPointer(values.baseAddress), count: values.count, type: mtla_mpi_double(), stride: 8, operation)
     }

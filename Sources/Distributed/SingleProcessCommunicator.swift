@@ -6,7 +6,6 @@ public final class SingleProcessCommunicator: Communicator {
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public var summary: String { "single process" }
-    public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>, operation: String) throws {}
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>, operation: String) throws {}
     public func allReduceSum(buckets: [UnsafeMutableBufferPointer<Float>], operation: String) throws {}
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int, operation: String) throws {
