@@ -207,11 +207,12 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
     /// The trainer's options of this experiment.
     /// Whether `other` continues the same run: equal but for the settings a resumed run may change,
     /// as fairseq allows on its command line: `threads` and `optimization.update_freq` (with the number
-    /// of ranks, they set how an update is computed, not what the model is).
+    /// of ranks, they set how an update is computed, not what the model is), and `max_update` and
+    /// `max_epoch` (where the run stops: train longer; the schedule does not depend on them).
     public func continuesRun(_ other: ExperimentConfig) -> Bool {
         var a = self, b = other
-        (a.threads, a.optimization.updateFreq) = (0, 0)
-        (b.threads, b.optimization.updateFreq) = (0, 0)
+        (a.threads, a.optimization.updateFreq, a.optimization.maxUpdate, a.optimization.maxEpoch) = (0, 0, 0, 0)
+        (b.threads, b.optimization.updateFreq, b.optimization.maxUpdate, b.optimization.maxEpoch) = (0, 0, 0, 0)
         return a == b
     }
 

@@ -70,11 +70,12 @@ public final class TrainingRun {
             }
             let previous = try ExperimentConfig.load(configURL)
             guard previous.continuesRun(config) else {
-                throw TrainingError.incompatibleCheckpoint(path: configURL.path, reason: "the resolved config differs from this run's (compare it with the new one; only threads and update_freq may change)")
+                throw TrainingError.incompatibleCheckpoint(path: configURL.path, reason: "the resolved config differs from this run's (compare it with the new one; only threads, update_freq, max_update and max_epoch may change)")
             }
             if previous != config {
-                report("resuming with threads \(config.threads), update_freq \(config.optimization.updateFreq) "
-                    + "(were \(previous.threads), \(previous.optimization.updateFreq))")
+                let (o, p) = (config.optimization, previous.optimization)
+                report("resuming with threads \(config.threads), update_freq \(o.updateFreq), max_update \(o.maxUpdate), max_epoch \(o.maxEpoch) "
+                    + "(were \(previous.threads), \(p.updateFreq), \(p.maxUpdate), \(p.maxEpoch))")
                 try Data(resolved.utf8).write(to: configURL, options: .atomic)
             }
         } else {

@@ -22,6 +22,20 @@ import _TestSupport
         }
     }
 
+    /// The training path (a recording tape, dropout off) keeps each row to its own prefix too.
+    @Test(arguments: modelVariants.indices) func recordingBatchEqualsRowsAlone(_ index: Int) throws {
+        let (kind, s) = modelVariants[index]
+        let m = try randomModel(tinyConfig(kind, downRate: s), seed: 60 + UInt64(index))
+        m.setTraining(false)
+        var g = Xoshiro256(seed: 9)
+        let frames: [Int32] = [21, 14, 8], texts = [5, 6, 2]
+        let x = Tensor.randomNormal([3, 21, 6], using: &g)
+        let tokens = paddedTokens(texts, width: 6, using: &g)
+        try expectBatchEqualsRows(m, input: .features(x, lengths: frames), tokens: tokens, textLengths: texts, mode: .recording) { b in
+            .features(row(x, b, length: Int(frames[b])), lengths: [frames[b]])
+        }
+    }
+
     /// The Conformer encoder (evaluation: BatchNorm's running statistics, set to non-trivial values).
     @Test func conformerBatchEqualsRowsAlone() throws {
         var config = tinyConfig("MTLA", downRate: 2)
@@ -62,8 +76,8 @@ import _TestSupport
     }
 
     func expectBatchEqualsRows(_ m: PrefixDecoderModel, input: ModelInput, tokens: Int32Tensor, textLengths: [Int],
-                               alone: (Int) -> ModelInput) throws {
-        let tape = Tape(mode: .inference)
+                               mode: GradientMode = .inference, alone: (Int) -> ModelInput) throws {
+        let tape = Tape(mode: mode)
         let (logits, encoded) = try m(input, prevTokens: tokens, on: tape)
         let ctc = m.ctcLogits(encoded, on: tape)
         for b in 0..<input.batch {

@@ -6,15 +6,19 @@ final class ProgressReporter {
     let label: String
     let total: Int
     let unit: String
+    /// Items done before this process started (a resumed job): not counted in the rate.
+    let initial: Int
     private let start = Date()
     private var lastPrint = Date.distantPast
     private let interval: TimeInterval
     private let terminal: Bool
 
-    init(label: String, total: Int, unit: String = "utt", interval: TimeInterval = 10, terminal: Bool = Console.isTerminal) {
+    init(label: String, total: Int, unit: String = "utt", initial: Int = 0, interval: TimeInterval = 10,
+         terminal: Bool = Console.isTerminal) {
         self.label = label
         self.total = total
         self.unit = unit
+        self.initial = initial
         self.interval = terminal ? 0.2 : interval
         self.terminal = terminal
     }
@@ -25,7 +29,7 @@ final class ProgressReporter {
         guard done >= total || now.timeIntervalSince(lastPrint) >= interval else { return }
         lastPrint = now
         let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let rate = elapsed > 0 ? Double(done - initial) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let pct = total > 0 ? 100 * Double(done) / Double(total) : 100
         let stats = String(format: "%d/%d %@ %.1f%% %.1f %@/s ETA %@", done, total, unit, pct, rate, unit, Self.clock(eta))

@@ -36,8 +36,8 @@ struct TrainCommand: ParsableCommand {
         let run = try TrainingRun(config: cfg, experiment: URL(fileURLWithPath: expDir), resume: resume,
                                   communicator: communicator) { line in Console.info(line) }
         let maxUpdate = cfg.optimization.maxUpdate
-        let bar = ProgressReporter(label: "train", total: maxUpdate, unit: "updates", interval: 30)
         let startUpdates = run.trainer.progress.updates
+        let bar = ProgressReporter(label: "train", total: maxUpdate, unit: "updates", initial: startUpdates, interval: 30)
         if startUpdates > 0 && main { Console.info("resuming at update \(startUpdates), epoch \(run.trainer.progress.epoch)") }
         if main {
             run.onUpdate = { done, _, stats in
