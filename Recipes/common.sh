@@ -11,6 +11,7 @@ parse_options() {
       --conf) conf=$2; shift 2 ;; --name) name=$2; shift 2 ;; --utterances) utterances=$2; shift 2 ;;
       --documents) documents=$2; shift 2 ;;
       --jobs) jobs=$2; shift 2 ;; --vocab) vocab=$2; shift 2 ;; --beam) beam=$2; shift 2 ;;
+      --mla-warmup) mla_warmup=$2; shift 2 ;;
       *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
   done
@@ -20,12 +21,29 @@ log() { echo "[$(date +%H:%M:%S)] $*"; }
 timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
 
 # Stage 4: train `conf` on fbank/TRAIN_TSV, validating on fbank/VALID_TSV, resuming a killed run.
+# MTLA with `mla_warmup` N > 0 (`--mla-warmup N`): the first N of the config's max_update updates train
+# the same model with MLA attention (exp/NAME/mla_warmup), then MTLA starts from every MLA tensor but the
+# hyper-networks (`init_exclude: [hypernet_down]`) for the remaining updates. From scratch, MTLA's
+# temporal merge makes the decoder read its prefix far later than MLA or MHA (Recipes/mustc/st/RESULTS.md).
 recipe_train() {
-  local train=$1 valid=$2 resume=""
+  local train=$1 valid=$2 resume="" init=() total warm
+  local common=(--set data.root="$fbank" --set data.train="$train" --set data.valid="$valid"
+    --set data.spm_model="$work/spm_unigram$vocab.model" --set data.dict="$work/spm_unigram$vocab.txt")
   [ -f "$exp/checkpoint_last.json" ] && resume=--resume
-  timed "$mtla" train "$conf" --exp-dir "$exp" --set data.root="$fbank" --set data.train="$train" --set data.valid="$valid" \
-    --set data.spm_model="$work/spm_unigram$vocab.model" --set data.dict="$work/spm_unigram$vocab.txt" \
-    --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate" $resume
+  if [ "$attention" = mtla ] && [ "${mla_warmup:-0}" -gt 0 ]; then
+    total=$(awk '$1 == "max_update:" { print $2 }' "$conf")
+    [ -n "$total" ] && [ "$total" -gt "$mla_warmup" ] || { echo "run.sh: --mla-warmup $mla_warmup needs a larger max_update in $conf" >&2; exit 2; }
+    warm=$exp/mla_warmup/checkpoints/checkpoint_u$(printf %08d "$mla_warmup")/model.safetensors
+    if [ -z "$resume" ] && [ ! -f "$warm" ]; then
+      log "stage 4: MLA warm-up, $mla_warmup updates"
+      timed "$mtla" train "$conf" --exp-dir "$exp/mla_warmup" "${common[@]}" --set model.decoder_att_type=mla \
+        --set optimization.max_update="$mla_warmup" $([ -f "$exp/mla_warmup/checkpoint_last.json" ] && echo --resume)
+    fi
+    init=(--set checkpoint.init_from="$warm" --set "checkpoint.init_exclude=[hypernet_down]"
+          --set optimization.max_update=$((total - mla_warmup)))
+  fi
+  timed "$mtla" train "$conf" --exp-dir "$exp" "${common[@]}" \
+    --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate" "${init[@]}" $resume
 }
 
 # Stage 5: average the last `average` checkpoints (fewer when fewer exist).

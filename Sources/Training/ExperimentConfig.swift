@@ -144,6 +144,10 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         public var initFrom: String? = nil
         /// Only the tensors under these name prefixes (e.g. `[encoder.]`); empty: the whole model.
         public var initPrefixes: [String] = []
+        /// Tensors whose name contains one of these keep their fresh initialisation and are not read
+        /// from `init_from` (ESPnet's `--init_param` exclude keys; e.g. `[hypernet_down]` to start MTLA
+        /// from an MLA model, which has every other tensor).
+        public var initExclude: [String] = []
 
         /// The metrics `best_metric` can name, and whether lower values are better.
         public static let metricDirections = ["accuracy": false, "loss": true, "nll_loss": true, "bleu": false, "wer": true, "cer": true]
@@ -159,6 +163,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             case saveIntervalUpdates = "save_interval_updates", keepLast = "keep_last", keepBest = "keep_best"
             case bestMetric = "best_metric", patience, evalMetric = "eval_metric", evalBeam = "eval_beam"
             case evalMaxSentences = "eval_max_sentences", initFrom = "init_from", initPrefixes = "init_prefixes"
+            case initExclude = "init_exclude"
         }
         public static let keys = Set(CodingKeys.allCases.map(\.rawValue))
 
@@ -168,7 +173,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
             try d.read(.saveIntervalUpdates, \.saveIntervalUpdates); try d.read(.keepLast, \.keepLast); try d.read(.keepBest, \.keepBest)
             try d.read(.bestMetric, \.bestMetric); try d.read(.patience, \.patience)
             try d.read(.evalMetric, \.evalMetric); try d.read(.evalBeam, \.evalBeam); try d.read(.evalMaxSentences, \.evalMaxSentences)
-            try d.readOptional(.initFrom, \.initFrom); try d.read(.initPrefixes, \.initPrefixes)
+            try d.readOptional(.initFrom, \.initFrom); try d.read(.initPrefixes, \.initPrefixes); try d.read(.initExclude, \.initExclude)
             self = d.value
         }
     }

@@ -117,7 +117,8 @@ public final class TrainingRun {
         } else if latest != nil {
             throw TrainingError.invalidOption(name: experiment.path, value: "holds checkpoints", expected: "--resume to continue them")
         } else if let path = config.checkpoint.initFrom {
-            let count = try Self.initialise(model, from: path, prefixes: config.checkpoint.initPrefixes)
+            let count = try Self.initialise(model, from: path, prefixes: config.checkpoint.initPrefixes,
+                                            excluding: config.checkpoint.initExclude)
             report("initialised \(count) tensors from \(path)")
         }
         try trainer.synchronise()
@@ -135,19 +136,22 @@ public final class TrainingRun {
         }
     }
 
-    /// Loads the tensors of the model file at `path` under `prefixes` (all when empty) into `model`:
-    /// every parameter and buffer under them must be there with its shape, and nothing else under them.
+    /// Loads the tensors of the model file at `path` under `prefixes` (all when empty) into `model`,
+    /// except those whose name contains one of `excluding`: every selected parameter and buffer must be
+    /// there with its shape, and nothing else selected.
     /// - Returns: the number of tensors loaded.
     /// - Throws: `TrainingError.badCheckpoint` naming the file and the tensor.
-    static func initialise(_ model: PrefixDecoderModel, from path: String, prefixes: [String]) throws -> Int {
-        func selected(_ name: String) -> Bool { prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
+    static func initialise(_ model: PrefixDecoderModel, from path: String, prefixes: [String], excluding: [String] = []) throws -> Int {
+        func selected(_ name: String) -> Bool {
+            (prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) }) && !excluding.contains { name.contains($0) }
+        }
         let tensors: [String: Tensor]
         do { tensors = try SafeTensors.read(URL(fileURLWithPath: path)).tensors.filter { !$0.key.hasSuffix(".version") && selected($0.key) } } catch {
             throw TrainingError.badCheckpoint(path: path, reason: "\(error)")
         }
         let wanted = Set((model.stateDictParameters() + model.namedBuffers()).map(\.0).filter(selected))
         if let missing = wanted.sorted().first(where: { tensors[$0] == nil }) {
-            throw TrainingError.badCheckpoint(path: path, reason: "no tensor \(missing) (init_prefixes \(prefixes))")
+            throw TrainingError.badCheckpoint(path: path, reason: "no tensor \(missing) (init_prefixes \(prefixes), init_exclude \(excluding))")
         }
         if let extra = tensors.keys.sorted().first(where: { !wanted.contains($0) }) {
             throw TrainingError.badCheckpoint(path: path, reason: "tensor \(extra) is not a parameter of this model")

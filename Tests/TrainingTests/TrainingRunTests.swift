@@ -140,4 +140,30 @@ func toyConfig(_ dir: URL, maxUpdate: Int, attention: String = "MTLA", specAugme
         config.checkpoint.initFrom = dir.appendingPathComponent("missing.safetensors").path
         #expect(throws: TrainingError.self) { try TrainingRun(config: config, experiment: dir.appendingPathComponent("d"), resume: false) }
     }
+
+    /// MTLA from an MLA run (`init_exclude: [hypernet_down]`): every tensor but the hyper-networks
+    /// comes from the MLA model, the hyper-networks keep their fresh initialisation; without the
+    /// exclusion the missing hyper-network tensors are an error naming one.
+    @Test func mtlaFromAnMLARun() throws {
+        let dir = try TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ToyCorpus.write(to: dir)
+        let mla = try TrainingRun(config: try toyConfig(dir, maxUpdate: 4, attention: "MLA", specAugment: false),
+                                  experiment: dir.appendingPathComponent("mla"), resume: false)
+        try mla.run()
+        let source = mla.trainer.model.stateDict()
+        var config = try toyConfig(dir, maxUpdate: 4, attention: "MTLA", specAugment: false)
+        config.checkpoint.initFrom = dir.appendingPathComponent("mla/checkpoints/checkpoint_u00000004/model.safetensors").path
+        #expect {
+            try TrainingRun(config: config, experiment: dir.appendingPathComponent("strict"), resume: false)
+        } throws: { "\($0)".contains("hypernet_down") }
+        config.checkpoint.initExclude = ["hypernet_down"]
+        let mtla = try TrainingRun(config: config, experiment: dir.appendingPathComponent("mtla"), resume: false).trainer.model.stateDict()
+        let fresh = try TrainingRun(config: try toyConfig(dir, maxUpdate: 4, attention: "MTLA", specAugment: false),
+                                    experiment: dir.appendingPathComponent("fresh"), resume: false).trainer.model.stateDict()
+        let hyper = mtla.keys.filter { $0.contains("hypernet_down") }
+        #expect(!hyper.isEmpty && hyper.allSatisfy { mtla[$0] == fresh[$0] && source[$0] == nil })
+        let shared = mtla.keys.filter { !$0.contains("hypernet_down") }
+        #expect(shared.count == source.count && shared.allSatisfy { mtla[$0] == source[$0] })
+    }
 }
