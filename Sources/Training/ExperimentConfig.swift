@@ -209,7 +209,6 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         "generation": BeamSearchOptions.keys,
     ]
 
-    /// The trainer's options of this experiment.
     /// Whether `other` continues the same run: equal but for the settings a resumed run may change,
     /// as fairseq allows on its command line: `threads` and `optimization.update_freq` (with the number
     /// of ranks, they set how an update is computed, not what the model is), and `max_update` and
@@ -221,6 +220,7 @@ public struct ExperimentConfig: Codable, Sendable, Equatable {
         return a == b
     }
 
+    /// The trainer's options of this experiment.
     public var trainerOptions: TrainerOptions {
         var o = TrainerOptions()
         (o.lr, o.warmupUpdates, o.warmupInitLR, o.clipNorm) = (optimization.lr, optimization.warmupUpdates, optimization.warmupInitLR, optimization.clipNorm)
