@@ -218,7 +218,7 @@ enum Derivatives {
                 x[0].withUnsafeBufferPointer { xp in x[1].withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
                     Conv1dKernels.backward(xp.baseAddress!, weight: wp.baseAddress!, gp.baseAddress!, dinp: dxp,
                                            dweight: dwp, dbias: dbp, batch: b, cin: cin, cout: cout, t: t, kernel: k,
-                                           stride: stride, padding: padding, cols: work, dcols: work + cin * k * tout)
+                                           stride: stride, padding: padding, cols: work, dcols: work + cin * k * tout, ctx: ctx)
                 } } }
             }
             return [dx, dw] + (hasBias ? [db] : [])

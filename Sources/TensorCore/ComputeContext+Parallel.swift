@@ -23,14 +23,15 @@ extension ComputeContext {
     /// - Parameters:
     ///   - grain: the fewest indices worth sending to a worker.
     ///   - callsBLAS: set when `body` calls OpenBLAS: BLAS runs on 1 thread inside the region (no
-    ///     oversubscription) and goes back to `threads` afterwards.
+    ///     oversubscription) and goes back to its previous count afterwards.
     public func parallelFor(_ count: Int, grain: Int = 1, callsBLAS: Bool = false, _ body: (Range<Int>) -> Void) {
         let workers = Swift.min(threads, count / Swift.max(grain, 1))
         if workers <= 1 {
             if count > 0 { body(0..<count) }
             return
         }
-        if callsBLAS { openblas_set_num_threads(1) }
+        let previous = callsBLAS ? openblas_get_num_threads() : 1
+        if previous != 1 { openblas_set_num_threads(1) }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -38,6 +39,6 @@ extension ComputeContext {
                 if lo < hi { box.value(lo..<hi) }
             }
         }
-        if callsBLAS { openblas_set_num_threads(Int32(threads)) }
+        if previous != 1 { openblas_set_num_threads(previous) }
     }
 }

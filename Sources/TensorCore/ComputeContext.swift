@@ -3,9 +3,9 @@ import COpenBLAS
 /// How many threads the engine may use (its own parallel loops and OpenBLAS's GEMM together), and
 /// where the tensors it makes get their memory.
 ///
-/// There is no hidden global: every entry point that computes takes a context. Setting it also sets
-/// OpenBLAS's thread count (OpenBLAS's setting is process-wide, so contexts with different counts
-/// should not run concurrently; inside the engine's own parallel regions BLAS runs on 1 thread).
+/// There is no hidden global: every entry point that computes takes a context. The engine splits
+/// GEMMs over its own workers and runs OpenBLAS on one thread (`activate`): OpenBLAS's idle threads
+/// spin and would take the second core from the engine's next parallel loop.
 ///
 /// Memory: a kernel's output comes from the `buffers` of the context it is given, or, when that
 /// context has none (`.serial`), from the cache of the tensor it is called on, or from malloc. Copies
@@ -29,9 +29,10 @@ public struct ComputeContext: Sendable, Equatable {
         a.threads == b.threads && a.buffers === b.buffers
     }
 
-    /// Makes OpenBLAS use `threads` threads. Call once before computing with this context.
+    /// Puts OpenBLAS on one thread (the engine's `gemm(…, ctx:)` splits products over `threads`
+    /// workers itself). Call once before computing with this context.
     public func activate() {
-        openblas_set_num_threads(Int32(threads))
+        openblas_set_num_threads(1)
     }
 
     /// The thread count OpenBLAS currently uses.

@@ -36,26 +36,30 @@ public enum Conv1dKernels {
     }
 
     /// Forward: out[b] = weight (Cout, Cin·K) · im2col(inp[b]) + bias. `cols` holds Cin·K·Tout floats.
+    /// Each product is split over `ctx`'s workers.
     public static func forward(_ inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                _ out: UnsafeMutablePointer<Float>, batch: Int, cin: Int, cout: Int, t: Int,
-                               kernel: Int, stride: Int, padding: Int, cols: UnsafeMutablePointer<Float>) {
+                               kernel: Int, stride: Int, padding: Int, cols: UnsafeMutablePointer<Float>,
+                               ctx: ComputeContext = .serial) {
         let tout = outputLength(t, kernel: kernel, stride: stride, padding: padding)
         for b in 0..<batch {
             im2col(inp + b * cin * t, cin: cin, t: t, kernel: kernel, stride: stride, padding: padding, tout: tout, cols)
             let y = out + b * cout * tout
             if let bias { for o in 0..<cout { (y + o * tout).initialize(repeating: bias[o], count: tout) } }
             MatmulKernels.gemm(transA: false, transB: false, m: cout, n: tout, k: cin * kernel,
-                               a: weight, b: cols, beta: bias == nil ? 0 : 1, out: y)
+                               a: weight, b: cols, beta: bias == nil ? 0 : 1, out: y, ctx: ctx)
         }
     }
 
     /// Backward: dweight += Σ_b dout[b] · cols[b]ᵀ, dbias += Σ_{b,t} dout, dinp = col2im(weightᵀ · dout[b])
-    /// (dinp overwritten). `cols` and `dcols` each hold Cin·K·Tout floats.
+    /// (dinp overwritten). `cols` and `dcols` each hold Cin·K·Tout floats. Each product is split over
+    /// `ctx`'s workers.
     public static func backward(_ inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ dout: UnsafePointer<Float>,
                                 dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
                                 dbias: UnsafeMutablePointer<Float>?, batch: Int, cin: Int, cout: Int, t: Int,
                                 kernel: Int, stride: Int, padding: Int,
-                                cols: UnsafeMutablePointer<Float>, dcols: UnsafeMutablePointer<Float>) {
+                                cols: UnsafeMutablePointer<Float>, dcols: UnsafeMutablePointer<Float>,
+                                ctx: ComputeContext = .serial) {
         let tout = outputLength(t, kernel: kernel, stride: stride, padding: padding)
         let ck = cin * kernel
         for b in 0..<batch {
@@ -63,10 +67,10 @@ public enum Conv1dKernels {
             if let dbias { for o in 0..<cout { dbias[o] += sumSIMD(g + o * tout, tout) } }
             if let dweight {
                 im2col(inp + b * cin * t, cin: cin, t: t, kernel: kernel, stride: stride, padding: padding, tout: tout, cols)
-                MatmulKernels.gemm(transA: false, transB: true, m: cout, n: ck, k: tout, a: g, b: cols, beta: 1, out: dweight)
+                MatmulKernels.gemm(transA: false, transB: true, m: cout, n: ck, k: tout, a: g, b: cols, beta: 1, out: dweight, ctx: ctx)
             }
             if let dinp {
-                MatmulKernels.gemm(transA: true, transB: false, m: ck, n: tout, k: cout, a: weight, b: g, out: dcols)
+                MatmulKernels.gemm(transA: true, transB: false, m: ck, n: tout, k: cout, a: weight, b: g, out: dcols, ctx: ctx)
                 let dx = dinp + b * cin * t
                 dx.initialize(repeating: 0, count: cin * t)
                 col2im(dcols, cin: cin, t: t, kernel: kernel, stride: stride, padding: padding, tout: tout, dx)
@@ -90,7 +94,8 @@ extension Tensor {
         withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in out.withUnsafeMutableBufferPointer { y in
             let run = { (bp: UnsafePointer<Float>?) in
                 Conv1dKernels.forward(x.baseAddress!, weight: w.baseAddress!, bias: bp, y.baseAddress!, batch: b,
-                                      cin: cin, cout: cout, t: t, kernel: k, stride: stride, padding: padding, cols: cols)
+                                      cin: cin, cout: cout, t: t, kernel: k, stride: stride, padding: padding, cols: cols,
+                                      ctx: ctx)
             }
             if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
         } } }

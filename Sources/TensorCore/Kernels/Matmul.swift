@@ -65,26 +65,20 @@ public enum MatmulKernels {
 
     /// `gemm` on `ctx.threads` threads: a product of at least `parallelWork` multiply-adds is cut along
     /// its longer output side (rows or columns) into one block per worker, each calling BLAS on one
-    /// thread; only a large product whose inner dimension exceeds both output sides (a weight gradient
-    /// summed over many positions, where each block would pack the whole shared operand again) runs on
-    /// BLAS's threads.
+    /// thread. A weight gradient summed over many positions (inner dimension longer than both output
+    /// sides) is cut the same way: each block packs the shared operand again, which costs one pass over
+    /// it against `n/blocks` passes of arithmetic.
     ///
-    /// OpenBLAS's own threads are thus not woken by decoding or by a prompt's projections: after a
+    /// OpenBLAS's own threads are never used (`ComputeContext.activate` sets it to one thread): after a
     /// threaded call they spin for ~0.1 s (2^28 cycles), and on a 2-core machine they took the second
     /// core from the engine's next parallel loop (a 40-row MLA step at cache 4096 with 2 threads took
-    /// 12.9 ms right after the prompt, 7.0 ms with OPENBLAS_THREAD_TIMEOUT=4).
+    /// 12.9 ms right after the prompt, 7.0 ms with OPENBLAS_THREAD_TIMEOUT=4; training spent 17% of
+    /// its samples in their `sched_yield`).
     public static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         beta: Float = 0, out: UnsafeMutablePointer<Float>, ctx: ComputeContext
     ) {
-        if ctx.threads > 1 && m * n * k >= 1 << 24 && k > Swift.max(m, n) {
-            let previous = openblas_get_num_threads()
-            if previous != Int32(ctx.threads) { openblas_set_num_threads(Int32(ctx.threads)) }
-            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, out: out)
-            if previous != Int32(ctx.threads) { openblas_set_num_threads(previous) }
-            return
-        }
         let lda = transA ? m : k, ldb = transB ? k : n
         let byRows = m >= n
         let side = byRows ? m : n
