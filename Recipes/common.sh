@@ -1,6 +1,8 @@
 # Shared by the recipes' run.sh (sourced after their defaults; the stage functions read mtla, work,
-# fbank, exp, conf, vocab, attention, down_rate, average, beam): option parsing, logging and the
-# stages that are the same for every corpus.
+# fbank, exp, conf, attention, down_rate, average, beam, dict): option parsing, logging and the
+# stages that are the same for every corpus. Optional settings a recipe may make first: spm_model (the
+# SentencePiece model of the targets, for validation scoring), data_root (the training manifests'
+# directory; default fbank), decode_frames and decode_threads (stage 6 and 8 batches; 20000 and 2).
 
 # The options every recipe takes (defaults set by the recipe before calling): parse_options "$@".
 parse_options() {
@@ -20,15 +22,17 @@ parse_options() {
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
 
-# Stage 4: train `conf` on fbank/TRAIN_TSV, validating on fbank/VALID_TSV, resuming a killed run.
+# Stage 4: train `conf` on TRAIN, validating on VALID (relative to data_root), resuming a killed run;
+# any further arguments are more `mtla train` options (both phases).
 # MTLA with `mla_warmup` N > 0 (`--mla-warmup N`): the first N of the config's max_update updates train
 # the same model with MLA attention (exp/NAME/mla_warmup), then MTLA starts from every MLA tensor but the
 # hyper-networks (`init_exclude: [hypernet_down]`) for the remaining updates. From scratch, MTLA's
 # temporal merge makes the decoder read its prefix far later than MLA or MHA (Recipes/mustc/st/RESULTS.md).
 recipe_train() {
   local train=$1 valid=$2 resume="" init=() total warm
-  local common=(--set data.root="$fbank" --set data.train="$train" --set data.valid="$valid"
-    --set data.spm_model="$work/spm_unigram$vocab.model" --set data.dict="$work/spm_unigram$vocab.txt")
+  shift 2
+  local common=(--set data.root="${data_root:-$fbank}" --set data.train="$train" --set data.valid="$valid"
+    --set data.dict="$dict" ${spm_model:+--set data.spm_model="$spm_model"} "$@")
   [ -f "$exp/checkpoint_last.json" ] && resume=--resume
   if [ "$attention" = mtla ] && [ "${mla_warmup:-0}" -gt 0 ]; then
     total=$(awk '$1 == "max_update:" { print $2 }' "$conf")
@@ -56,20 +60,22 @@ recipe_average() {
 # Stage 6: beam search of the averaged model over MANIFEST into exp/decode_NAME.
 recipe_decode() {
   local manifest=$1 name=$2
-  timed "$mtla" decode "$exp/average.safetensors" --manifest "$manifest" --dict "$work/spm_unigram$vocab.txt" \
-    --out-dir "$exp/decode_$name" --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --overwrite
+  timed "$mtla" decode "$exp/average.safetensors" --manifest "$manifest" --dict "$dict" \
+    --out-dir "$exp/decode_$name" --beam "$beam" --max-len-b 60 --batch-frames "${decode_frames:-20000}" \
+    --threads "${decode_threads:-2}" --overwrite
 }
 
 # Stage 8: every trained variant of this recipe (exp/*/average.safetensors) decodes MANIFEST (targets in
-# DICT, default the recipe's SentencePiece dictionary) with the same batch budget and beam; `mtla bench decode` writes the comparison table (quality by METRIC with the
+# DICT, default the recipe's dict) with the same batch budget and beam; `mtla bench decode` writes the comparison table (quality by METRIC with the
 # paired-bootstrap p-value against MHA, time, memory, KV cache) to compare/ under the work directory.
 recipe_compare() {
-  local manifest=$1 metric=$2 dict=${3:-$work/spm_unigram$vocab.txt} args=() m
+  local manifest=$1 metric=$2 dict=${3:-$dict} args=() m
   shift $(( $# < 3 ? $# : 3 ))   # the rest: more `mtla bench decode` options (e.g. --references FILE)
   for m in "$work"/exp/*/average.safetensors; do
     [ -f "$m" ] && args+=(--checkpoint "$(basename "$(dirname "$m")")=$m")
   done
   [ ${#args[@]} -ge 2 ] || { log "stage 8: fewer than two trained variants under $work/exp; nothing to compare"; return 0; }
   timed "$mtla" bench decode "${args[@]}" --manifest "$manifest" --dict "$dict" --metric "$metric" \
-    --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --out-dir "$work/compare" --overwrite "$@"
+    --beam "$beam" --max-len-b 60 --batch-frames "${decode_frames:-20000}" --threads "${decode_threads:-2}" \
+    --out-dir "$work/compare" --overwrite "$@"
 }

@@ -19,6 +19,7 @@ work=${WORK:-$here}
 [ -n "$corpus" ] || corpus=$work/corpus
 [ -n "$name" ] || name=asr_${attention}$([ "$attention" = mtla ] && echo "_s$down_rate" || true)
 data=$work/data; fbank=$work/fbank; exp=$work/exp/$name
+spm_model=$work/spm_unigram$vocab.model; dict=$work/spm_unigram$vocab.txt
 splits="train dev eval"
 [ -x "$mtla" ] || { echo "run.sh: $mtla not built (swift build -c release)" >&2; exit 1; }
 

@@ -78,10 +78,7 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
 fi
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "stage 4: train $name"
-  resume=""; [ -f "$exp/checkpoint_last.json" ] && resume=--resume
-  timed "$mtla" train "$conf" --exp-dir "$exp" --set data.root="$fbank" --set data.train=train/train_slu.tsv \
-    --set data.valid=devel/devel_slu.tsv --set data.dict="$dict" \
-    --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate" $resume
+  recipe_train train/train_slu.tsv devel/devel_slu.tsv
 fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   log "stage 5: average the last $average checkpoints"
@@ -89,8 +86,7 @@ if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
 fi
 if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
   log "stage 6: decode $decode_set"
-  timed "$mtla" decode "$exp/average.safetensors" --manifest "$fbank/$decode_set/${decode_set}_slu.tsv" --dict "$dict" \
-    --out-dir "$exp/decode_$decode_set" --beam "$beam" --max-len-b 60 --batch-frames 20000 --threads 2 --overwrite
+  recipe_decode "$fbank/$decode_set/${decode_set}_slu.tsv" "$decode_set"
 fi
 if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   log "stage 7: score"

@@ -27,6 +27,7 @@ work=${WORK:-$here}
 data=$work/data; bpe=$work/bpe$vocab; exp=$work/exp/$name
 splits="train validation test"
 spm=$work/spm_bpe$vocab; dict=$bpe/dict.txt
+data_root=$bpe; decode_frames=8000; decode_threads=$threads
 [ -x "$mtla" ] || { echo "run.sh: $mtla not built (swift build -c release)" >&2; exit 1; }
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
@@ -72,10 +73,8 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
 fi
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "stage 4: train $name"
-  resume=""; [ -f "$exp/checkpoint_last.json" ] && resume=--resume
-  timed "$mtla" train "$conf" --exp-dir "$exp" --set threads="$threads" --set data.root="$bpe" \
-    --set data.train=train --set data.valid=validation --set data.dict="$dict" \
-    --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate" ${TRAIN_ARGS:-} $resume
+  # shellcheck disable=SC2086  # TRAIN_ARGS: several words
+  recipe_train train validation --set threads="$threads" ${TRAIN_ARGS:-}
 fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   log "stage 5: average the last $average checkpoints"
@@ -83,8 +82,7 @@ if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
 fi
 if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
   log "stage 6: decode test"
-  timed "$mtla" decode "$exp/average.safetensors" --manifest "$bpe/test" --dict "$dict" --out-dir "$exp/decode_test" \
-    --beam "$beam" --max-len-b 60 --batch-frames 8000 --threads "$threads" --overwrite
+  recipe_decode "$bpe/test" test
 fi
 if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   log "stage 7: score (ROUGE-1/2/L F1 against the untokenised summaries, stemmed; the MTLA preset ×100)"
