@@ -13,7 +13,7 @@ parse_options() {
       --conf) conf=$2; shift 2 ;; --name) name=$2; shift 2 ;; --utterances) utterances=$2; shift 2 ;;
       --documents) documents=$2; shift 2 ;;
       --jobs) jobs=$2; shift 2 ;; --vocab) vocab=$2; shift 2 ;; --beam) beam=$2; shift 2 ;;
-      --mla-warmup) mla_warmup=$2; shift 2 ;;
+      --mla-warmup) mla_warmup=$2; shift 2 ;; --mtla-lr) mtla_lr=$2; shift 2 ;;
       *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
   done
@@ -26,7 +26,9 @@ timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
 # any further arguments are more `mtla train` options (both phases).
 # MTLA with `mla_warmup` N > 0 (`--mla-warmup N`): the first N of the config's max_update updates train
 # the same model with MLA attention (exp/NAME/mla_warmup), then MTLA starts from every MLA tensor but the
-# hyper-networks (`init_exclude: [hypernet_down]`) for the remaining updates. From scratch, MTLA's
+# hyper-networks (`init_exclude: [hypernet_down]`) for the remaining updates, with peak learning rate
+# `mtla_lr` (`--mtla-lr`; default the config's: the model is trained already, and a lower peak than a fresh
+# start's recovers the MLA model's loss sooner, Recipes/mustc/st/RESULTS.md). From scratch, MTLA's
 # temporal merge makes the decoder read its prefix far later than MLA or MHA (Recipes/mustc/st/RESULTS.md).
 recipe_train() {
   local train=$1 valid=$2 resume="" init=() total warm
@@ -44,7 +46,7 @@ recipe_train() {
         --set optimization.max_update="$mla_warmup" $([ -f "$exp/mla_warmup/checkpoint_last.json" ] && echo --resume)
     fi
     init=(--set checkpoint.init_from="$warm" --set "checkpoint.init_exclude=[hypernet_down]"
-          --set optimization.max_update=$((total - mla_warmup)))
+          --set optimization.max_update=$((total - mla_warmup)) ${mtla_lr:+--set optimization.lr="$mtla_lr"})
   fi
   timed "$mtla" train "$conf" --exp-dir "$exp" "${common[@]}" \
     --set model.decoder_att_type="$attention" --set model.decoder_down_rate="$down_rate" "${init[@]}" $resume
