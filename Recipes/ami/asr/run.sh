@@ -2,6 +2,8 @@
 # AMI IHM speech recognition, stage by stage (Kaldi/ESPnet style).
 #   Recipes/ami/asr/run.sh [--mini] [--corpus DIR] [--stage N] [--stop-stage M] [--attention mtla|mha|gqa|mqa|mla]
 #                          [--down-rate S] [--conf conf/mini.yaml] [--name NAME] [--utterances N] [--jobs N] [--vocab N]
+#                          [--mla-warmup N] [--mtla-lr LR]  (MTLA: the first N updates train MLA, default 2000; 0: none;
+#                                                            then MTLA with peak learning rate LR, default 0.001)
 # Stages: 0 corpus (check it, or synthesise the mini one), 1 data dirs, 2 features, 3 vocabulary,
 #         4 train, 5 average, 6 decode, 7 score (WER). Every stage skips work already done; re-run to resume.
 #         Stage 8 (run on its own: --stage 8 --stop-stage 8) compares every variant trained so far.
@@ -12,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 mtla=${MTLA:-$root/.build/release/mtla}
 stage=0; stop_stage=7; mini=false; corpus=""; attention=mtla; down_rate=2; conf=$here/conf/mini.yaml
-name=""; utterances=""; jobs=2; vocab=300; average=3; beam=5
+name=""; utterances=""; jobs=2; vocab=300; average=3; beam=5; mla_warmup=2000; mtla_lr=0.001
 . "$root/Recipes/common.sh"
 parse_options "$@"
 work=${WORK:-$here}
@@ -27,7 +29,9 @@ if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   log "stage 0: corpus $corpus"
   if [ ! -f "$corpus/data/eval/segments" ]; then
     $mini || { echo "run.sh: no AMI preparation at $corpus/data (give --corpus, or --mini to synthesise one)" >&2; exit 1; }
-    timed "$mtla" make-corpus ami --out "$corpus" --jobs "$jobs" ${utterances:+--utterances $utterances}
+    # Mini default: 12,000 training utterances, 200 dev, 1,000 eval (as the MuST-C mini; make-corpus's
+    # own default is 3,000 / 200 / 1,000).
+    timed "$mtla" make-corpus ami --out "$corpus" --jobs "$jobs" --utterances "${utterances:-12000}"
   fi
   for s in $splits; do
     for f in wav.scp segments text utt2spk; do
