@@ -66,8 +66,9 @@ import Testing
 
     /// The matrix-vector paths (one output row or column), the few-row x·wᵀ kernel (M ≤ `fewRows` with
     /// transposeB), the blocks cut over 1–3 workers (rows when M ≥ N, else columns; sizes above
-    /// `parallelWork` so they are cut, with ragged last blocks) and BLAS's own threads (150×130×1000: large,
-    /// K above both sides), in all four transpose forms, against the Double reference.
+    /// `parallelWork` so they are cut, with ragged last blocks) and a weight-gradient shape (150×130×1000:
+    /// K above both sides, cut over the workers too since OpenBLAS stays on one thread), in all four
+    /// transpose forms, against the Double reference.
     @Test(arguments: [(1, 4100, 301), (5000, 1, 300), (1, 515, 77), (40, 515, 301), (13, 70, 37), (70, 1100, 301), (1500, 70, 300), (150, 130, 1000), (1, 1, 5)])
     func threadedAndVectorProductsMatchReference(_ size: (Int, Int, Int)) {
         let (m, n, k) = size
