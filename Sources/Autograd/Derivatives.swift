@@ -212,14 +212,16 @@ enum Derivatives {
             var dx: Tensor? = needs[0] ? Tensor(uninitializedShape: x[0].shape, in: ctx) : nil
             var dw: Tensor? = needs[1] ? Tensor(zeros: x[1].shape, in: ctx) : nil
             var db: Tensor? = hasBias && needs[2] ? Tensor(zeros: [cout], in: ctx) : nil
-            let work = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, 2 * cin * k * tout))
-            defer { work.deallocate() }
-            withOptionalPointers(nil, &dx, &dw, &db) { _, dxp, dwp, dbp in
-                x[0].withUnsafeBufferPointer { xp in x[1].withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
-                    Conv1dKernels.backward(xp.baseAddress!, weight: wp.baseAddress!, gp.baseAddress!, dinp: dxp,
-                                           dweight: dwp, dbias: dbp, batch: b, cin: cin, cout: cout, t: t, kernel: k,
-                                           stride: stride, padding: padding, cols: work, dcols: work + cin * k * tout, ctx: ctx)
-                } } }
+            // cols and dcols from the context's buffer cache (reused every step: no fresh pages).
+            var workspace = Tensor(uninitializedShape: [Swift.max(1, 2 * cin * k * tout)], in: ctx)
+            workspace.withUnsafeMutableBufferPointer { ws in let work = ws.baseAddress!
+                withOptionalPointers(nil, &dx, &dw, &db) { _, dxp, dwp, dbp in
+                    x[0].withUnsafeBufferPointer { xp in x[1].withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+                        Conv1dKernels.backward(xp.baseAddress!, weight: wp.baseAddress!, gp.baseAddress!, dinp: dxp,
+                                               dweight: dwp, dbias: dbp, batch: b, cin: cin, cout: cout, t: t, kernel: k,
+                                               stride: stride, padding: padding, cols: work, dcols: work + cin * k * tout, ctx: ctx)
+                    } } }
+                }
             }
             return [dx, dw] + (hasBias ? [db] : [])
 

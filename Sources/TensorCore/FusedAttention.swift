@@ -230,7 +230,7 @@ public enum FusedAttention {
     private static func runUnits(_ units: Int, workers: Int, workspace: UnsafeMutablePointer<Float>, perWorker: Int,
                                  _ body: @escaping @Sendable (Int, UnsafeMutablePointer<Float>) -> Void) {
         let ws = KernelPointers(workspace)
-        withSingleThreadedBLAS {
+        MatmulKernels.withSingleThreadedBLAS {
             if workers <= 1 {
                 for unit in 0..<units { body(unit, ws.value) }
             } else {
@@ -270,12 +270,5 @@ public enum FusedAttention {
         runUnits(units, workers: workers, workspace: workspace, perWorker: perWorker) { unit, ws in
             backwardUnit(ctx.value, unit: unit, workspace: ws)
         }
-    }
-
-    static func withSingleThreadedBLAS(_ body: () -> Void) {
-        let previous = openblas_get_num_threads()
-        if previous != 1 { openblas_set_num_threads(1) }
-        body()
-        if previous != 1 { openblas_set_num_threads(previous) }
     }
 }

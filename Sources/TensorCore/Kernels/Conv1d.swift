@@ -89,8 +89,9 @@ extension Tensor {
         precondition(stride >= 1 && padding >= 0 && t + 2 * padding >= k, "conv1d: input length \(t) too short for kernel \(k) with padding \(padding)")
         let tout = Conv1dKernels.outputLength(t, kernel: k, stride: stride, padding: padding)
         var out = output([b, cout, tout], ctx)
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, cin * k * tout))
-        defer { cols.deallocate() }
+        // im2col workspace from the context's buffer cache (a training step reuses it, no fresh pages).
+        var workspace = Tensor(uninitializedShape: [Swift.max(1, cin * k * tout)], in: ctx)
+        workspace.withUnsafeMutableBufferPointer { ws in let cols = ws.baseAddress!
         withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in out.withUnsafeMutableBufferPointer { y in
             let run = { (bp: UnsafePointer<Float>?) in
                 Conv1dKernels.forward(x.baseAddress!, weight: w.baseAddress!, bias: bp, y.baseAddress!, batch: b,
@@ -98,7 +99,7 @@ extension Tensor {
                                       ctx: ctx)
             }
             if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
-        } } }
+        } } } }
         return out
     }
 }
