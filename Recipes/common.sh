@@ -14,6 +14,7 @@ parse_options() {
       --documents) documents=$2; shift 2 ;;
       --jobs) jobs=$2; shift 2 ;; --vocab) vocab=$2; shift 2 ;; --beam) beam=$2; shift 2 ;;
       --mla-warmup) mla_warmup=$2; shift 2 ;; --mtla-lr) mtla_lr=$2; shift 2 ;;
+      --max-update) max_update=$2; shift 2 ;;
       *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
   done
@@ -23,7 +24,8 @@ log() { echo "[$(date +%H:%M:%S)] $*"; }
 timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
 
 # Stage 4: train `conf` on TRAIN, validating on VALID (relative to data_root), resuming a killed run;
-# any further arguments are more `mtla train` options (both phases).
+# any further arguments are more `mtla train` options (both phases). `max_update` (`--max-update N`)
+# replaces the config's max_update (the total, MLA warm-up included).
 # MTLA with `mla_warmup` N > 0 (`--mla-warmup N`): the first N of the config's max_update updates train
 # the same model with MLA attention (exp/NAME/mla_warmup), then MTLA starts from every MLA tensor but the
 # hyper-networks (`init_exclude: [hypernet_down]`) for the remaining updates, with peak learning rate
@@ -34,11 +36,12 @@ recipe_train() {
   local train=$1 valid=$2 resume="" init=() total warm
   shift 2
   local common=(--set data.root="${data_root:-$fbank}" --set data.train="$train" --set data.valid="$valid"
-    --set data.dict="$dict" ${spm_model:+--set data.spm_model="$spm_model"} "$@")
+    --set data.dict="$dict" ${spm_model:+--set data.spm_model="$spm_model"}
+    ${max_update:+--set optimization.max_update="$max_update"} "$@")
   [ -f "$exp/checkpoint_last.json" ] && resume=--resume
   if [ "$attention" = mtla ] && [ "${mla_warmup:-0}" -gt 0 ]; then
-    total=$(awk '$1 == "max_update:" { print $2 }' "$conf")
-    [ -n "$total" ] && [ "$total" -gt "$mla_warmup" ] || { echo "run.sh: --mla-warmup $mla_warmup needs a larger max_update in $conf" >&2; exit 2; }
+    total=${max_update:-$(awk '$1 == "max_update:" { print $2 }' "$conf")}
+    [ -n "$total" ] && [ "$total" -gt "$mla_warmup" ] || { echo "run.sh: --mla-warmup $mla_warmup needs a larger max_update than $total" >&2; exit 2; }
     warm=$exp/mla_warmup/checkpoints/checkpoint_u$(printf %08d "$mla_warmup")/model.safetensors
     if [ -z "$resume" ] && [ ! -f "$warm" ]; then
       log "stage 4: MLA warm-up, $mla_warmup updates"
