@@ -214,7 +214,8 @@ enum Derivatives {
             var db: Tensor? = hasBias && needs[2] ? Tensor(zeros: [cout], in: ctx) : nil
             // cols and dcols from the context's buffer cache (reused every step: no fresh pages).
             var workspace = Tensor(uninitializedShape: [Swift.max(1, 2 * cin * k * tout)], in: ctx)
-            workspace.withUnsafeMutableBufferPointer { ws in let work = ws.baseAddress!
+            workspace.withUnsafeMutableBufferPointer { ws in
+                let work = ws.baseAddress!
                 withOptionalPointers(nil, &dx, &dw, &db) { _, dxp, dwp, dbp in
                     x[0].withUnsafeBufferPointer { xp in x[1].withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
                         Conv1dKernels.backward(xp.baseAddress!, weight: wp.baseAddress!, gp.baseAddress!, dinp: dxp,

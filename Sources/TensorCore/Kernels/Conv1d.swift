@@ -91,15 +91,17 @@ extension Tensor {
         var out = output([b, cout, tout], ctx)
         // im2col workspace from the context's buffer cache (a training step reuses it, no fresh pages).
         var workspace = Tensor(uninitializedShape: [Swift.max(1, cin * k * tout)], in: ctx)
-        workspace.withUnsafeMutableBufferPointer { ws in let cols = ws.baseAddress!
-        withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in out.withUnsafeMutableBufferPointer { y in
-            let run = { (bp: UnsafePointer<Float>?) in
-                Conv1dKernels.forward(x.baseAddress!, weight: w.baseAddress!, bias: bp, y.baseAddress!, batch: b,
-                                      cin: cin, cout: cout, t: t, kernel: k, stride: stride, padding: padding, cols: cols,
-                                      ctx: ctx)
-            }
-            if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
-        } } } }
+        workspace.withUnsafeMutableBufferPointer { ws in
+            let cols = ws.baseAddress!
+            withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in out.withUnsafeMutableBufferPointer { y in
+                let run = { (bp: UnsafePointer<Float>?) in
+                    Conv1dKernels.forward(x.baseAddress!, weight: w.baseAddress!, bias: bp, y.baseAddress!, batch: b,
+                                          cin: cin, cout: cout, t: t, kernel: k, stride: stride, padding: padding,
+                                          cols: cols, ctx: ctx)
+                }
+                if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+            } } }
+        }
         return out
     }
 }
