@@ -42,7 +42,7 @@ import Testing
     @Test func defaultSizesAndRecordings() {
         let splits = Self.standard.splits
         #expect(splits.map(\.name) == ["train", "devel", "test"])
-        #expect(splits.map(\.recordingCount) == [6000, 600, 1000])
+        #expect(splits.map(\.recordingCount) == [20000, 1000, 1000])
         let examples = splits.flatMap(\.examples)
         #expect(Set(examples.map(\.slurpID)).count == examples.count)
         let files = examples.flatMap(\.recordings).map(\.file)

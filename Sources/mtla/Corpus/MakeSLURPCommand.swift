@@ -15,13 +15,13 @@ struct MakeSLURPCommand: ParsableCommand {
             of each recording). Sentences come from paraphrase templates of 55 real SLURP intents over
             18 scenarios with slot fillers; each is read 1–3 times by different speakers, no sentence
             occurs in two splits, devel and test hold entities never used in training, and half of the
-            test speakers have voices never used in training. Sizes are recordings: default 6000 train,
-            600 devel, 1000 test; --utterances N sets train and scales devel (N/10) and test (N/6).
+            test speakers have voices never used in training. Sizes are recordings: default 20000 train,
+            1000 devel, 1000 test; --utterances N sets train and scales devel (N/10) and test (N/6).
             Needs espeak-ng.
             """)
 
     @OptionGroup var common: MakeCorpusOptions
-    @Option(help: "Training recordings (devel and test scale with it; default 6000).") var utterances: Int?
+    @Option(help: "Training recordings (devel and test scale with it; default 20000).") var utterances: Int?
 
     func run() throws {
         try common.checkOutput()
