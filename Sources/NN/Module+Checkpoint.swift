@@ -10,7 +10,7 @@ extension Module {
     ///     without a parameter are errors; when false both are skipped. A shape mismatch is always an error.
     ///   - file: names the source in errors.
     /// - Throws: `NNError.missingParameter` (first in parameter order), `.unexpectedParameter` (first
-    ///   in name order), `.shapeMismatch`.
+    ///   in name order), `.shapeMismatch`, `.tiedParameterDiffers` (a tied parameter's paths hold different tensors).
     public func load(_ tensors: [String: Tensor], file: String = "<memory>", strict: Bool = true) throws {
         let params = stateDictParameters() + namedBuffers()
         let known = Set(params.map(\.0))
@@ -25,6 +25,15 @@ extension Module {
         for (path, p) in params {
             if let t = tensors[path], t.shape != p.shape {
                 throw NNError.shapeMismatch(path: path, expected: p.shape, found: t.shape, file: file)
+            }
+        }
+        var firstPath: [ObjectIdentifier: String] = [:]
+        for (path, p) in params {
+            guard let t = tensors[path] else { continue }
+            if let other = firstPath[ObjectIdentifier(p)] {
+                if let u = tensors[other], u != t { throw NNError.tiedParameterDiffers(path: path, tiedTo: other, file: file) }
+            } else {
+                firstPath[ObjectIdentifier(p)] = path
             }
         }
         for (path, p) in params { if let t = tensors[path] { p.value = t } }

@@ -22,6 +22,9 @@ public enum NNError: Error, Equatable, Sendable, CustomStringConvertible {
     case dataNotContiguous(tensor: String, file: String)
     /// Checkpoints to average have different parameter names (the first differing one).
     case checkpointKeysDiffer(path: String, file: String)
+    /// One (tied) parameter of the model is listed under two paths whose tensors in the checkpoint differ:
+    /// it was saved by a model without that tie.
+    case tiedParameterDiffers(path: String, tiedTo: String, file: String)
 
     public var description: String {
         switch self {
@@ -42,6 +45,8 @@ public enum NNError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .dataNotContiguous(tensor, file):
             "\(file): tensor '\(tensor)' data overlaps another tensor or leaves a gap"
         case let .checkpointKeysDiffer(path, file): "\(file): parameter '\(path)' differs from the first checkpoint's names"
+        case let .tiedParameterDiffers(path, tiedTo, file):
+            "\(file): '\(path)' and '\(tiedTo)' are one tied parameter of the model but differ in the file (saved without the tie?)"
         }
     }
 }

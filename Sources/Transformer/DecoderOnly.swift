@@ -23,10 +23,20 @@ public final class DecoderOnly: Module {
     let embedScale: Float
     let inputDropout: Dropout
 
-    public init<G: RandomNumberGenerator>(config c: ModelConfig, dropoutSeed: UInt64, generator: inout G) throws {
+    /// `sharedEmbedding`: the text encoder's table, used as this decoder's (`share_all_embeddings`); nil draws one.
+    public init<G: RandomNumberGenerator>(config c: ModelConfig, dropoutSeed: UInt64, sharedEmbedding: Embedding? = nil,
+                                          generator: inout G) throws {
         let d = c.decoderEmbedDim, kind = try c.attentionKind(), attention = try c.attentionConfig()
         config = c
-        embedTokens = Embedding(c.vocabSize, d, paddingIndex: c.paddingIdx, std: 1 / Float(d).squareRoot(), generator: &generator)
+        if let shared = sharedEmbedding {
+            guard shared.weight.value.shape == [c.vocabSize, d] else {
+                throw ModelError.invalidConfig(field: "share_all_embeddings", value: "true",
+                                               expected: "an encoder table of (\(c.vocabSize), \(d)), not \(shared.weight.value.shape)")
+            }
+            embedTokens = shared
+        } else {
+            embedTokens = Embedding(c.vocabSize, d, paddingIndex: c.paddingIdx, std: 1 / Float(d).squareRoot(), generator: &generator)
+        }
         var list: [DecoderOnlyLayer] = []
         for i in 0..<c.decoderLayers {
             let attn = try makeAttention(kind, config: attention, generator: &generator)

@@ -51,6 +51,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var decoderNormalizeBefore = true
     /// Ties `decoder.output_projection.weight` to `decoder.embed_tokens.weight`.
     public var shareDecoderInputOutputEmbed = false
+    /// fairseq's `--share-all-embeddings` (text input only): the encoder's `embed_tokens` is the decoder's
+    /// (one table over the joined dictionary), and so is the output projection (`validated()` sets
+    /// `share_decoder_input_output_embed`, as fairseq does).
+    public var shareAllEmbeddings = false
     /// Frames stacked by the projector (k = 1 in every reference arch).
     public var encoderProjectorDsRate = 1
     /// > 0 adds the CTC head `encoder.ctc_proj` (its weight in the loss belongs to training).
@@ -86,7 +90,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         case decoderQkNopeHeadDim = "decoder_qk_nope_head_dim", decoderQkRopeHeadDim = "decoder_qk_rope_head_dim"
         case decoderVHeadDim = "decoder_v_head_dim", decoderDownRate = "decoder_down_rate"
         case decoderNormalizeBefore = "decoder_normalize_before"
-        case shareDecoderInputOutputEmbed = "share_decoder_input_output_embed"
+        case shareDecoderInputOutputEmbed = "share_decoder_input_output_embed", shareAllEmbeddings = "share_all_embeddings"
         case encoderProjectorDsRate = "encoder_projector_ds_rate", ctcWeight = "ctc_weight", dropout
         case attentionDropout = "attention_dropout", activationDropout = "activation_dropout"
         case vocabSize = "vocab_size", sourceVocabSize = "source_vocab_size", paddingIdx = "padding_idx", bos, eos, unk
@@ -114,7 +118,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try read(.decoderQkNopeHeadDim, \.decoderQkNopeHeadDim); try read(.decoderQkRopeHeadDim, \.decoderQkRopeHeadDim)
         try read(.decoderVHeadDim, \.decoderVHeadDim); try read(.decoderDownRate, \.decoderDownRate)
         try read(.decoderNormalizeBefore, \.decoderNormalizeBefore)
-        try read(.shareDecoderInputOutputEmbed, \.shareDecoderInputOutputEmbed)
+        try read(.shareDecoderInputOutputEmbed, \.shareDecoderInputOutputEmbed); try read(.shareAllEmbeddings, \.shareAllEmbeddings)
         try read(.encoderProjectorDsRate, \.encoderProjectorDsRate); try read(.ctcWeight, \.ctcWeight)
         try read(.dropout, \.dropout); try read(.attentionDropout, \.attentionDropout)
         try read(.activationDropout, \.activationDropout); try read(.vocabSize, \.vocabSize)
@@ -142,6 +146,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try c.encode(decoderVHeadDim, forKey: .decoderVHeadDim); try c.encode(decoderDownRate, forKey: .decoderDownRate)
         try c.encode(decoderNormalizeBefore, forKey: .decoderNormalizeBefore)
         try c.encode(shareDecoderInputOutputEmbed, forKey: .shareDecoderInputOutputEmbed)
+        try c.encode(shareAllEmbeddings, forKey: .shareAllEmbeddings)
         try c.encode(encoderProjectorDsRate, forKey: .encoderProjectorDsRate); try c.encode(ctcWeight, forKey: .ctcWeight)
         try c.encode(dropout, forKey: .dropout); try c.encode(attentionDropout, forKey: .attentionDropout)
         try c.encode(activationDropout, forKey: .activationDropout); try c.encode(vocabSize, forKey: .vocabSize)
@@ -230,7 +235,22 @@ public struct ModelConfig: Codable, Sendable, Equatable {
                 throw ModelError.invalidConfig(field: "encoder_type", value: "conformer", expected: "transformer for text input")
             }
         }
+        if shareAllEmbeddings {
+            guard inputMode == .text else {
+                throw ModelError.invalidConfig(field: "share_all_embeddings", value: "true", expected: "false for speech input (it shares the text encoder's table)")
+            }
+            guard encoderEmbedDim == decoderEmbedDim else {
+                throw ModelError.invalidConfig(field: "share_all_embeddings", value: "true",
+                                               expected: "encoder_embed_dim \(encoderEmbedDim) equal to decoder_embed_dim \(decoderEmbedDim)")
+            }
+            if let v = sourceVocabSize, v != vocabSize {
+                throw ModelError.invalidConfig(field: "share_all_embeddings", value: "true",
+                                               expected: "a joined dictionary (source_vocab_size \(v) differs from vocab_size \(vocabSize))")
+            }
+        }
         _ = try attentionConfig()
-        return self
+        var checked = self
+        if shareAllEmbeddings { checked.shareDecoderInputOutputEmbed = true }   // fairseq implies it
+        return checked
     }
 }

@@ -27,14 +27,18 @@ public final class PrefixDecoderModel: Module {
     /// dropout masks come from generators seeded with `dropoutSeed` and the layer index.
     /// - Throws: `ModelError` for an invalid config.
     public init<G: RandomNumberGenerator>(config: ModelConfig, dropoutSeed: UInt64 = 0, generator: inout G) throws {
-        self.config = try config.validated()
+        let config = try config.validated()
+        self.config = config
+        var shared: Embedding? = nil
         switch config.inputMode {
         case .speech:
             encoder = .speech(try SpeechEncoder(config: config, dropoutSeed: dropoutSeed, generator: &generator))
         case .text:
-            encoder = .text(TextEncoder(config: config, dropoutSeed: dropoutSeed, generator: &generator))
+            let text = TextEncoder(config: config, dropoutSeed: dropoutSeed, generator: &generator)
+            if config.shareAllEmbeddings { shared = text.embedTokens }
+            encoder = .text(text)
         }
-        decoder = try DecoderOnly(config: config, dropoutSeed: dropoutSeed &+ 1_000, generator: &generator)
+        decoder = try DecoderOnly(config: config, dropoutSeed: dropoutSeed &+ 1_000, sharedEmbedding: shared, generator: &generator)
     }
 
     public var children: [(String, any Module)] { [("encoder", encoder.module), ("decoder", decoder)] }

@@ -21,7 +21,7 @@ public final class TextEncoder: Module {
     public init<G: RandomNumberGenerator>(config c: ModelConfig, dropoutSeed: UInt64, generator: inout G) {
         let d = c.encoderEmbedDim
         embedTokens = Embedding(c.sourceVocabSize ?? c.vocabSize, d, paddingIndex: c.paddingIdx,
-                                std: 1 / Float(d).squareRoot(), generator: &generator)
+                                std: 1 / Float(d).squareRoot(), generator: &generator)   // the decoder's too with share_all_embeddings
         layers = EncoderLayerList((0..<c.encoderLayers).map { i in
             TransformerEncoderLayer(dim: d, ffnDim: c.encoderFfnEmbedDim, heads: c.encoderAttentionHeads,
                                     normalizeBefore: c.encoderNormalizeBefore, dropout: c.dropout,
