@@ -43,6 +43,15 @@ recipe_train() {
     total=${max_update:-$(awk '$1 == "max_update:" { print $2 }' "$conf")}
     [ -n "$total" ] && [ "$total" -gt "$mla_warmup" ] || { echo "run.sh: --mla-warmup $mla_warmup needs a larger max_update than $total" >&2; exit 2; }
     warm=$exp/mla_warmup/checkpoints/checkpoint_u$(printf %08d "$mla_warmup")/model.safetensors
+    if [ -n "$resume" ]; then   # a run started from another warm-up cannot continue into this schedule
+      local started
+      started=$(awk '$1 == "init_from:" { print $2 }' "$exp/config.yaml" 2>/dev/null || true)
+      if [ -n "$started" ] && [ "$started" != "$warm" ]; then
+        echo "run.sh: $exp was started from $started, not from this --mla-warmup $mla_warmup ($warm);" \
+          "give another --name, the warm-up it was started with, or remove $exp" >&2
+        exit 2
+      fi
+    fi
     if [ -z "$resume" ] && [ ! -f "$warm" ]; then
       log "stage 4: MLA warm-up, $mla_warmup updates"
       timed "$mtla" train "$conf" --exp-dir "$exp/mla_warmup" "${common[@]}" --set model.decoder_att_type=mla \

@@ -50,7 +50,9 @@ struct ModelInfoCommand: ParsableCommand {
         print("input:            \(c.inputMode.rawValue)\(c.inputMode == .speech ? " (\(c.inputFeatPerChannel)-d features, conv \(c.convKernelSizes))" : "")")
         print("encoder:          \(c.encoderLayers) × \(c.encoderType.rawValue), d \(c.encoderEmbedDim), ffn \(c.encoderFfnEmbedDim), \(c.encoderAttentionHeads) heads")
         print("decoder:          \(c.decoderLayers) × \(c.decoderAttType.uppercased()), d \(c.decoderEmbedDim), ffn \(c.decoderFfnEmbedDim), \(c.decoderAttentionHeads) heads")
-        print("vocabulary:       \(c.vocabSize)\(c.shareDecoderInputOutputEmbed ? " (tied input/output embedding)" : "")")
+        let tie = c.shareAllEmbeddings ? " (one table: encoder input, decoder input and output)"
+            : c.shareDecoderInputOutputEmbed ? " (tied input/output embedding)" : ""
+        print("vocabulary:       \(c.vocabSize)\(tie)")
         print("parameters:       \(m.parameterCount)")
         print("KV cache / token: \(perToken) floats = \(perToken * 4) bytes per row (all layers)")
     }
