@@ -2,7 +2,7 @@
 # SLURP spoken language understanding (intent + transcript), stage by stage (Kaldi/ESPnet style).
 #   Recipes/slurp/slu/run.sh [--mini] [--corpus DIR] [--stage N] [--stop-stage M] [--attention mtla|mha|gqa|mqa|mla]
 #                            [--down-rate S] [--conf conf/mini.yaml] [--name NAME] [--utterances N] [--jobs N] [--vocab N]
-#                            [--mla-warmup N] [--mtla-lr LR]  (MTLA: the first N updates train MLA, default 2000; 0: none;
+#                            [--mla-warmup N] [--mtla-lr LR]  (MTLA: the first N updates train MLA, default 3000; 0: none;
 #                                                              then MTLA with peak learning rate LR, default 0.001)
 #                            [--max-update N]  (training updates in all, warm-up included; default the config's)
 # Stages: 0 corpus (check it, or synthesise the mini one), 1 data dirs, 2 features, 3 vocabulary,
@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 mtla=${MTLA:-$root/.build/release/mtla}
 stage=0; stop_stage=7; mini=false; corpus=""; attention=mtla; down_rate=2; conf=$here/conf/mini.yaml
-name=""; utterances=""; jobs=2; vocab=500; average=3; beam=5; mla_warmup=2000; mtla_lr=0.001
+name=""; utterances=""; jobs=2; vocab=500; average=3; beam=5; mla_warmup=3000; mtla_lr=0.001
 . "$root/Recipes/common.sh"
 parse_options "$@"
 work=${WORK:-$here}
