@@ -20,14 +20,6 @@ public final class Embedding: Module {
         self.paddingIndex = paddingIndex
     }
 
-    /// A table that is another module's (tied: fairseq's `--share-all-embeddings`); `weight` (num, dim).
-    public init(sharing weight: Variable, paddingIndex: Int32? = nil) {
-        precondition(weight.value.rank == 2, "Embedding: a shared weight is (num, dim)")
-        precondition(paddingIndex.map { $0 >= 0 && Int($0) < weight.value.shape[0] } ?? true, "Embedding: padding index out of range")
-        self.weight = weight
-        self.paddingIndex = paddingIndex
-    }
-
     public var localParameters: [(String, Variable)] { [("weight", weight)] }
 
     /// - Precondition: ids lie in 0..<count (check user data with `Int32Tensor.validate(below:)`).

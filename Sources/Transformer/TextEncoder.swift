@@ -5,7 +5,8 @@ import TensorCore
 
 /// fairseq's `TransformerEncoder` for the text-input mode (summarisation, spec §4.4): `embed_tokens`
 /// (N(0, d^−½), padding row zero) scaled by √d, plus sinusoidal positions, dropout, `layers`
-/// (post-LN by default), `layer_norm` only when pre-LN.
+/// (post-LN by default), `layer_norm` only when pre-LN. With `share_all_embeddings` the decoder uses
+/// this `embed_tokens` as its own (`PrefixDecoderModel`).
 ///
 /// Source tokens (B, T) right-padded with `lengths` (B) → `EncoderOutput` (B, T, d). fairseq pads the
 /// source on the left; positions count real tokens either way, so real rows agree.
@@ -21,7 +22,7 @@ public final class TextEncoder: Module {
     public init<G: RandomNumberGenerator>(config c: ModelConfig, dropoutSeed: UInt64, generator: inout G) {
         let d = c.encoderEmbedDim
         embedTokens = Embedding(c.sourceVocabSize ?? c.vocabSize, d, paddingIndex: c.paddingIdx,
-                                std: 1 / Float(d).squareRoot(), generator: &generator)   // the decoder's too with share_all_embeddings
+                                std: 1 / Float(d).squareRoot(), generator: &generator)
         layers = EncoderLayerList((0..<c.encoderLayers).map { i in
             TransformerEncoderLayer(dim: d, ffnDim: c.encoderFfnEmbedDim, heads: c.encoderAttentionHeads,
                                     normalizeBefore: c.encoderNormalizeBefore, dropout: c.dropout,
