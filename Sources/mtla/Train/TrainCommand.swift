@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import TensorCore
 import Training
 
 /// `mtla train CONFIG.yaml --exp-dir DIR`: one training run.
@@ -33,6 +34,8 @@ struct TrainCommand: ParsableCommand {
     private func train(_ cfg: ExperimentConfig, _ communicator: any Communicator) throws {
         let main = communicator.isMain
         if communicator.size > 1 && main { Console.info("mtla train: \(communicator.size) ranks (\(communicator.summary))") }
+        // The kernel family decides the speed (Recipes/common.sh: AVX-512 kernels train ~2x slower on 2-core VMs).
+        if main { Console.info("mtla train: \(cfg.threads) threads, OpenBLAS kernels \(ComputeContext.blasCoreName)") }
         let run = try TrainingRun(config: cfg, experiment: URL(fileURLWithPath: expDir), resume: resume,
                                   communicator: communicator) { line in Console.info(line) }
         let maxUpdate = cfg.optimization.maxUpdate
