@@ -7,7 +7,8 @@
 # OpenBLAS chooses its AVX-512 kernels (Cooperlake) on this machine kind, and on the 2-core VM measured they
 # ran the engine's single-threaded sgemm calls about half as fast as its AVX2 (Haswell) kernels: the AMI mini
 # trained at 1.81 updates/s against 3.43 with OPENBLAS_CORETYPE=Haswell, same losses (2026-11-23,
-# Recipes/ami/asr/RESULTS.md). OpenBLAS reads the variable when it is loaded, so it is set here, before
+# Recipes/ami/asr/RESULTS.md; on an AMD EPYC Zen 4 VM the choice made no measurable difference,
+# Recipes/mustc/st/RESULTS.md). OpenBLAS reads the variable when it is loaded, so it is set here, before
 # any `mtla` starts; set it yourself to choose another kernel.
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 
