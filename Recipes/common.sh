@@ -4,13 +4,8 @@
 # SentencePiece model of the targets, for validation scoring), data_root (the training manifests'
 # directory; default fbank), decode_frames and decode_threads (stage 6 and 8 batches; 20000 and 2).
 
-# OpenBLAS chooses its AVX-512 kernels (Cooperlake) on this machine kind, and on the 2-core VM measured they
-# ran the engine's single-threaded sgemm calls about half as fast as its AVX2 (Haswell) kernels: the AMI mini
-# trained at 1.81 updates/s against 3.43 with OPENBLAS_CORETYPE=Haswell, same losses (2026-11-23,
-# Recipes/ami/asr/RESULTS.md; on an AMD EPYC Zen 4 VM the choice made no measurable difference,
-# Recipes/mustc/st/RESULTS.md). OpenBLAS reads the variable when it is loaded, so it is set here, before
-# any `mtla` starts; set it yourself to choose another kernel.
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
+# The OpenBLAS kernel family (why: Tools/openblas-kernels.sh).
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/Tools/openblas-kernels.sh"
 
 # The options every recipe takes (defaults set by the recipe before calling): parse_options "$@".
 parse_options() {

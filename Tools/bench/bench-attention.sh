@@ -4,7 +4,7 @@
 #   THREADS=1 Tools/bench/bench-attention.sh
 # PASSES=N (default 1) alternates N passes of each side; every cell is then each side's best per-pass median.
 set -euo pipefail
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}   # AVX2 kernels: ~2x faster here than the AVX-512 ones (Recipes/common.sh)
+. "$(cd "$(dirname "$0")/.." && pwd)/openblas-kernels.sh"   # the OpenBLAS kernel family, as the recipes
 root=$(cd "$(dirname "$0")/../.." && pwd)
 py=${PEERS_VENV:-$root/../peers-venv}/bin/python
 threads=${THREADS:-1}

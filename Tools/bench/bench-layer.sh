@@ -8,7 +8,7 @@
 # The mtla driver is the LayerBench suite in Tests/AutogradTests (enabled by MTLA_BENCH_LAYER=1): the
 # mtla-bench target does not depend on Autograd.
 set -euo pipefail
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}   # AVX2 kernels: ~2x faster here than the AVX-512 ones (Recipes/common.sh)
+. "$(cd "$(dirname "$0")/.." && pwd)/openblas-kernels.sh"   # the OpenBLAS kernel family, as the recipes
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 PY="${PEERS_VENV:-/work/peers-venv}/bin/python"

@@ -11,7 +11,7 @@
 # ratio against PyTorch. Needs Open MPI (Tools/install-deps) and the peers venv (PEERS_VENV, as bench-train.sh).
 #   Tools/bench/bench-mpi.sh            # UPDATES=8 WARMUP=2 ROUNDS=3 KIND=MTLA KEEP=file.jsonl
 set -euo pipefail
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}   # AVX2 kernels: ~2x faster here than the AVX-512 ones (Recipes/common.sh)
+. "$(cd "$(dirname "$0")/.." && pwd)/openblas-kernels.sh"   # the OpenBLAS kernel family, as the recipes
 root=$(cd "$(dirname "$0")/../.." && pwd)
 updates=${UPDATES:-8}
 warmup=${WARMUP:-2}

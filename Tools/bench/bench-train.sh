@@ -5,7 +5,7 @@
 # ROUNDS alternates the two sides ROUNDS times (mtla, PyTorch, mtla, …), so that load from other processes on
 # a shared machine hits both; the table takes each side's best round (noise only adds time) and the pooled median.
 set -euo pipefail
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}   # AVX2 kernels: ~2x faster here than the AVX-512 ones (Recipes/common.sh)
+. "$(cd "$(dirname "$0")/.." && pwd)/openblas-kernels.sh"   # the OpenBLAS kernel family, as the recipes
 root=$(cd "$(dirname "$0")/../.." && pwd)
 py=${PEERS_VENV:-$root/../peers-venv}/bin/python
 threads_list=${THREADS:-1 2}

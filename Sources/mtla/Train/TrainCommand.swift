@@ -34,7 +34,7 @@ struct TrainCommand: ParsableCommand {
     private func train(_ cfg: ExperimentConfig, _ communicator: any Communicator) throws {
         let main = communicator.isMain
         if communicator.size > 1 && main { Console.info("mtla train: \(communicator.size) ranks (\(communicator.summary))") }
-        // The kernel family decides the speed (Recipes/common.sh: AVX-512 kernels train ~2x slower on 2-core VMs).
+        // The kernel family can halve the speed (Tools/openblas-kernels.sh), so the log names it.
         if main { Console.info("mtla train: \(cfg.threads) threads, OpenBLAS kernels \(ComputeContext.blasCoreName)") }
         let run = try TrainingRun(config: cfg, experiment: URL(fileURLWithPath: expDir), resume: resume,
                                   communicator: communicator) { line in Console.info(line) }
