@@ -17,7 +17,7 @@ parse_options() {
       --documents) documents=$2; shift 2 ;;
       --jobs) jobs=$2; shift 2 ;; --vocab) vocab=$2; shift 2 ;; --beam) beam=$2; shift 2 ;;
       --mla-warmup) mla_warmup=$2; shift 2 ;; --mtla-lr) mtla_lr=$2; shift 2 ;;
-      --max-update) max_update=$2; shift 2 ;;
+      --max-update) max_update=$2; shift 2 ;; --ranks) ranks=$2; shift 2 ;;
       *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
   done
@@ -35,12 +35,18 @@ timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
 # `mtla_lr` (`--mtla-lr`; default the config's: the model is trained already, and a lower peak than a fresh
 # start's recovers the MLA model's loss sooner, Recipes/mustc/st/RESULTS.md). From scratch, MTLA's
 # temporal merge makes the decoder read its prefix far later than MLA or MHA (Recipes/mustc/st/RESULTS.md).
+#
+# With `ranks` N > 1 (`--ranks N`), each phase trains data-parallel on N threads of one core each
+# (`mtla train --ranks N --split-batches`, threads 1): the ranks share each batch's sentences, so the
+# updates are the config's (up to float summation order); on 2 cores this is faster than one process
+# splitting every product over 2 threads (Recipes/mustc/st/RESULTS.md).
 recipe_train() {
-  local train=$1 valid=$2 resume="" init=() total warm
+  local train=$1 valid=$2 resume="" init=() total warm parallel=()
   shift 2
+  [ "${ranks:-1}" -gt 1 ] && parallel=(--ranks "$ranks" --split-batches --set threads=1)
   local common=(--set data.root="${data_root:-$fbank}" --set data.train="$train" --set data.valid="$valid"
     --set data.dict="$dict" ${spm_model:+--set data.spm_model="$spm_model"}
-    ${max_update:+--set optimization.max_update="$max_update"} "$@")
+    ${max_update:+--set optimization.max_update="$max_update"} "${parallel[@]}" "$@")
   [ -f "$exp/checkpoint_last.json" ] && resume=--resume
   if [ "$attention" = mtla ] && [ "${mla_warmup:-0}" -gt 0 ]; then
     total=${max_update:-$(awk '$1 == "max_update:" { print $2 }' "$conf")}

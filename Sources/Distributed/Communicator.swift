@@ -33,9 +33,15 @@ public protocol Communicator: AnyObject {
     func abort(message: String, code: Int32) -> Never
     /// Ends the job's communication (MPI_Finalize); call once, after the last collective.
     func finish()
+    /// Whether the ranks share this process's memory, so that a collective costs no more over many
+    /// small buffers than over one packed buffer (`allReduceSum(buckets:)` may then be given every
+    /// gradient in place instead of packed copies).
+    var sharesMemory: Bool { get }
 }
 
 extension Communicator {
+    public var sharesMemory: Bool { false }
+
     /// Whether this rank writes the job's files (checkpoints, logs, plots, merged stores).
     public var isMain: Bool { rank == 0 }
 

@@ -9,6 +9,9 @@ import TensorCore
 /// used by its batches, or no batch at all in the epoch's last update) contributes zeros, so every
 /// rank ends with the same gradients and, after the same optimiser step, the same parameters.
 ///
+/// Ranks that share one process's memory (`Communicator.sharesMemory`) sum the gradients where they
+/// are instead: no packing, no buckets.
+///
 /// The reduce runs after the backward pass rather than overlapped with it: on this machine it takes
 /// a few percent of an update (BENCHMARKS.md "Data-parallel training"), which bounds what an overlap
 /// could gain.
@@ -44,6 +47,12 @@ final class GradientAllReduce {
 
     /// Replaces every gradient by its sum over `communicator`'s ranks.
     func reduce(over communicator: any Communicator, operation: String) throws {
+        if communicator.sharesMemory {
+            var buffers: [UnsafeMutableBufferPointer<Float>] = []
+            buffers.reserveCapacity(parameters.count)
+            try withGradients(from: 0, &buffers) { try communicator.allReduceSum(buckets: $0, operation: operation) }
+            return
+        }
         for (b, range) in buckets.enumerated() {
             do {
                 let bucket = storage[b]
@@ -73,6 +82,21 @@ final class GradientAllReduce {
                     offset += n
                 }
             }
+        }
+    }
+
+    /// Runs `body` with every parameter's gradient as a mutable buffer (zeros for a parameter without
+    /// one), in parameter order: the ranks of one process sum them where they are, without packing.
+    private func withGradients(from i: Int, _ buffers: inout [UnsafeMutableBufferPointer<Float>],
+                               _ body: ([UnsafeMutableBufferPointer<Float>]) throws -> Void) throws {
+        guard i < parameters.count else { return try body(buffers) }
+        let p = parameters[i], n = p.value.count
+        var g = p.grad.flatMap { $0.count == n ? $0 : nil } ?? Tensor(zeros: p.value.shape)
+        p.grad = nil   // so that the buffer below is the tensor's own (no copy on write)
+        defer { p.grad = g }
+        try g.withUnsafeMutableBufferPointer { b in
+            buffers.append(b)
+            try withGradients(from: i + 1, &buffers, body)
         }
     }
 }

@@ -39,6 +39,8 @@ public final class TrainingRun {
     public let report: (String) -> Void
     /// Called after every update with (updates done, max updates, stats) for a progress display.
     public var onUpdate: (Int, Int, UpdateStats) -> Void = { _, _, _ in }
+    /// Whether each planned batch is split by sentences over the ranks (`init`'s `splitBatches`).
+    public let splitBatches: Bool
 
     /// Prepares (or, with `resume`, reopens) the run.
     /// - Throws: `TrainingError` for an existing run without `resume` or a config that differs from
@@ -46,8 +48,12 @@ public final class TrainingRun {
     ///   `DistributedError` when the ranks cannot exchange the initial state.
     ///
     /// `model.vocab_size: 0` takes the size of the target dictionary.
+    /// - Parameter splitBatches: in a job of several ranks, split each planned batch by sentences over
+    ///   the ranks (rank r takes sentences r, r + N, …) instead of giving each rank whole batches, so
+    ///   that N ranks make the updates of one process with the same config (up to float summation order).
     public init(config given: ExperimentConfig, experiment: URL, resume: Bool,
-                communicator: any Communicator = SingleProcessCommunicator(), report: @escaping (String) -> Void = { _ in }) throws {
+                communicator: any Communicator = SingleProcessCommunicator(), splitBatches: Bool = false,
+                report: @escaping (String) -> Void = { _ in }) throws {
         var config = given
         let data = Self.resolve(given.data)
         let targetEncoding = try Self.encoding(spm: data.spmModel, dict: data.dict, what: "data.dict")
@@ -107,6 +113,7 @@ public final class TrainingRun {
         var g = Xoshiro256(seed: config.seed)
         let model = try PrefixDecoderModel(config: config.model, dropoutSeed: config.seed &+ 17, generator: &g)
         let context = ComputeContext(threads: config.threads)
+        context.activate()   // OpenBLAS on one thread: the engine splits products over `threads` itself
         trainer = try Trainer(model: model, options: config.trainerOptions, context: context, communicator: communicator)
         let metrics = experiment.appendingPathComponent("metrics.jsonl")
         if !isMain {
@@ -123,14 +130,18 @@ public final class TrainingRun {
         }
         try trainer.synchronise()
         log = isMain ? try MetricsLog(url: metrics) : nil
-        if communicator.size > 1 {
-            report("data parallel over \(communicator.size) ranks: effective batch = \(communicator.size) ranks × "
+        self.splitBatches = splitBatches && communicator.size > 1
+        if self.splitBatches {
+            self.report("data parallel over \(communicator.size) ranks, each batch split by sentences: effective batch = "
+                + "\(config.optimization.updateFreq) update_freq × max_tokens \(config.data.maxTokens.map(String.init) ?? "unset") (as one process)")
+        } else if communicator.size > 1 {
+            self.report("data parallel over \(communicator.size) ranks: effective batch = \(communicator.size) ranks × "
                 + "\(config.optimization.updateFreq) update_freq × max_tokens \(config.data.maxTokens.map(String.init) ?? "unset")")
         }
         for (name, set) in [("train", train), ("valid", valid)] {
             let stats = set.labelStatistics
             if stats.unknownRate > 0.01 {
-                report(String(format: "warning: %@: %.1f%% of target tokens are <unk> (%d of %d); check the vocabulary", name,
+                self.report(String(format: "warning: %@: %.1f%% of target tokens are <unk> (%d of %d); check the vocabulary", name,
                               100 * stats.unknownRate, stats.unknowns, stats.tokens))
             }
         }
@@ -241,10 +252,18 @@ public final class TrainingRun {
             if trainer.progress.batchesInEpoch == 0 && !plan.skipped.isEmpty {
                 report("epoch \(epoch): \(plan.skipped.count) utterances skipped by the length filters (e.g. \(plan.skippedIDs.prefix(3).joined(separator: ", ")))")
             }
-            let shares = Self.updateShares(batches: plan.batches.count, from: trainer.progress.batchesInEpoch,
-                                           updateFreq: config.optimization.updateFreq, rank: trainer.communicator.rank,
-                                           ranks: trainer.communicator.size)
-            let loader = BatchLoader(dataset: train, batches: plan.batches,
+            let (rank, ranks) = (trainer.communicator.rank, trainer.communicator.size)
+            var shares = Self.updateShares(batches: plan.batches.count, from: trainer.progress.batchesInEpoch,
+                                           updateFreq: config.optimization.updateFreq, rank: splitBatches ? 0 : rank,
+                                           ranks: splitBatches ? 1 : ranks)
+            var batches = plan.batches
+            if splitBatches {
+                // Every rank walks the same positions, each with its own sentences of the batch; a batch
+                // with fewer sentences than ranks leaves some ranks without a share of it.
+                batches = batches.map { Self.sentenceShare($0, rank: rank, ranks: ranks) }
+                shares = shares.map { UpdateShare(positions: $0.positions.filter { !batches[$0].isEmpty }, batchesInUpdate: $0.batchesInUpdate) }
+            }
+            let loader = BatchLoader(dataset: train, batches: batches,
                                      options: .init(prefetch: config.data.prefetch, positions: shares.flatMap(\.positions),
                                                     epoch: epoch, seed: config.seed, training: true, collater: collater))
             var it = loader.makeIterator()
@@ -335,6 +354,12 @@ public final class TrainingRun {
     /// takes the next ranks × `updateFreq` batches, rank r the `updateFreq` of them after r ×
     /// `updateFreq` (fewer or none at the end of the epoch). With one rank this is the single-process
     /// grouping: `updateFreq` consecutive batches per update.
+    /// Rank `rank`'s sentences of a batch of sample indices when batches are split over `ranks`:
+    /// every `ranks`-th one from position `rank`, so that the ranks' shares have similar lengths.
+    public static func sentenceShare(_ batch: [Int], rank: Int, ranks: Int) -> [Int] {
+        Array(stride(from: rank, to: batch.count, by: ranks).map { batch[$0] })
+    }
+
     public static func updateShares(batches: Int, from start: Int, updateFreq: Int, rank: Int, ranks: Int) -> [UpdateShare] {
         var shares: [UpdateShare] = []
         var first = start

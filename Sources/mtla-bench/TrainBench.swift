@@ -27,7 +27,7 @@ func processCPUSeconds() -> Double {
 }
 
 /// The benchmark model: the reference speech arch at a small size (every size an option).
-struct TrainBenchShape {
+struct TrainBenchShape: Sendable {
     var kind = "MTLA", layers = 6, dim = 256, heads = 4, ffn = 1024, vocab = 1000, convChannels = 512
     var features = 80, kvLora = 128, nope = 32, rope = 16, vDim = 32, downRate = 2, dropout: Float = 0.1
     var batch = 8, frames = 400, tokens = 40
@@ -61,14 +61,15 @@ func trainBenchBatch(_ s: TrainBenchShape, seed: UInt64) -> TrainingBatch {
 
 /// mtla-bench train [--threads T] [--warmup W] [--updates N] [--batches K] [--kind MTLA|MHA] [--layers L]
 ///   [--dim D] [--heads H] [--ffn F] [--vocab V] [--conv-channels C] [--batch B] [--frames T] [--tokens S]
-///   [--dropout P] [--rss-every N] [--update-freq F]
+///   [--dropout P] [--rss-every N] [--update-freq F] [--ranks N]
 /// prints one JSON line per `--rss-every` updates ({"rss_kb": …}) when asked, then a summary line.
 /// Under `mpirun -np N` it is one rank of a data-parallel job: each update takes N × F of the batches,
-/// F per rank, and the summary (rank 0's) adds the ranks and the all-reduce time per update.
+/// F per rank, and the summary (rank 0's) adds the ranks and the all-reduce time per update; `--ranks N`
+/// runs the N ranks as threads of this process instead (`mtla train --ranks N`).
 func runTrainBench(_ arguments: [String]) {
     var args = arguments
     var s = TrainBenchShape()
-    var threads = 1, warmup = 3, updates = 10, batchCount = 4, rssEvery = 0, updateFreq = 1
+    var threads = 1, warmup = 3, updates = 10, batchCount = 4, rssEvery = 0, updateFreq = 1, threadRanks = 1
     while !args.isEmpty {
         let a = args.removeFirst()
         let v = args.isEmpty ? "" : args.removeFirst()
@@ -79,6 +80,7 @@ func runTrainBench(_ arguments: [String]) {
         case "--batches": batchCount = Int(v) ?? batchCount
         case "--rss-every": rssEvery = Int(v) ?? rssEvery
         case "--update-freq": updateFreq = max(1, Int(v) ?? updateFreq)
+        case "--ranks": threadRanks = max(1, Int(v) ?? threadRanks)
         case "--kind": s.kind = v.uppercased()
         case "--layers": s.layers = Int(v) ?? s.layers
         case "--dim": s.dim = Int(v) ?? s.dim
@@ -94,8 +96,33 @@ func runTrainBench(_ arguments: [String]) {
         default: fail("unknown argument \(a)")
         }
     }
+    if threadRanks > 1 {
+        let settings = TrainBenchSettings(shape: s, threads: threads, warmup: warmup, updates: updates, batchCount: batchCount,
+                                          rssEvery: rssEvery, updateFreq: updateFreq, mode: "threads")
+        do { try ThreadGroupCommunicator.run(ranks: threadRanks) { trainBenchRank(settings, $0) } } catch { fail("\(error)") }
+        return
+    }
     let communicator: any Communicator
     do { communicator = try DistributedLaunch.communicator() } catch { fail("\(error)") }
+    defer { communicator.finish() }
+    trainBenchRank(TrainBenchSettings(shape: s, threads: threads, warmup: warmup, updates: updates, batchCount: batchCount,
+                                      rssEvery: rssEvery, updateFreq: updateFreq, mode: communicator.size > 1 ? "mpi" : "process"),
+                   communicator)
+}
+
+/// What `mtla-bench train` runs, as read from its arguments.
+struct TrainBenchSettings: Sendable {
+    var shape: TrainBenchShape
+    var threads: Int, warmup: Int, updates: Int, batchCount: Int, rssEvery: Int, updateFreq: Int
+    /// How the ranks run: "process" (one), "mpi" (mpirun) or "threads" (--ranks).
+    var mode: String
+}
+
+/// One rank of `mtla-bench train` (the only one, an MPI rank, or a thread rank); rank 0 prints the summary.
+func trainBenchRank(_ settings: TrainBenchSettings, _ communicator: any Communicator) {
+    let s = settings.shape
+    let (threads, warmup, updates, batchCount) = (settings.threads, settings.warmup, settings.updates, settings.batchCount)
+    let (rssEvery, updateFreq) = (settings.rssEvery, settings.updateFreq)
     let (rank, ranks) = (communicator.rank, communicator.size)
     let context = ComputeContext(threads: threads)
     context.activate()
@@ -129,7 +156,6 @@ func runTrainBench(_ arguments: [String]) {
         }
     } catch { fail("\(error)") }
     let ms = median(times) * 1000
-    defer { communicator.finish() }
     guard rank == 0 else { return }
     // The sgemm rate in this process on the model's FFN shape: (B·T_dec, d)·(d, F), T_dec = T/4 + S.
     let rows = s.batch * (s.frames / 4 + s.tokens + 1)
@@ -142,7 +168,7 @@ func runTrainBench(_ arguments: [String]) {
     let sgemm = 2 * Double(rows * s.dim * s.ffn) / median(gemmTimes) / 1e9
     let end = residentKB()
     print("{\"side\": \"mtla\", \"kind\": \"\(s.kind)\", \"threads\": \(threads), \"updates\": \(updates), \"warmup\": \(warmup), "
-        + "\"ranks\": \(ranks), \"update_freq\": \(updateFreq), \"allreduce_ms\": \(median(reduceTimes) * 1000), "
+        + "\"ranks\": \(ranks), \"mode\": \"\(settings.mode)\", \"update_freq\": \(updateFreq), \"allreduce_ms\": \(median(reduceTimes) * 1000), "
         + "\"batch\": \(s.batch), \"frames\": \(s.frames), \"tokens\": \(s.tokens), \"parameters\": \(parameters), "
         + "\"ms\": \(ms), \"cpu_ms\": \(median(cpuTimes) * 1000), \"ms_min\": \((times.min() ?? 0) * 1000), \"ms_max\": \((times.max() ?? 0) * 1000), "
         + "\"frames_per_s\": \(Double(frames) / (ms / 1000)), \"tokens_per_s\": \(Double(tokens) / (ms / 1000)), "

@@ -28,4 +28,17 @@ import Training
         let second = TrainingRun.updateShares(batches: 5, from: 0, updateFreq: 1, rank: 1, ranks: 2)
         #expect(second.map(\.positions) == [[1], [3], []])
     }
+
+    /// `--split-batches`: the ranks' sentence shares of a batch partition it, interleaved, and a batch
+    /// with fewer sentences than ranks leaves the last ranks without a share.
+    @Test(arguments: [([10, 11, 12, 13, 14], 2), ([3, 1, 2], 3), ([7, 8], 3), ([5], 1), ([Int](), 2)])
+    func sentenceSharesPartitionTheBatch(_ batch: [Int], _ ranks: Int) {
+        let shares = (0..<ranks).map { TrainingRun.sentenceShare(batch, rank: $0, ranks: ranks) }
+        #expect(shares.flatMap { $0 }.sorted() == batch.sorted())
+        #expect(shares.map(\.count).max()! - shares.map(\.count).min()! <= 1)
+        for (r, share) in shares.enumerated() {
+            #expect(share == batch.enumerated().filter { $0.offset % ranks == r }.map(\.element))
+        }
+        if batch.count < ranks { #expect(shares.last!.isEmpty) }
+    }
 }

@@ -5,6 +5,7 @@
 #   1 rank × 1 thread, update_freq 2      (the baseline: one core)
 #   1 rank × 2 threads, update_freq 2     (threads inside one process)
 #   2 ranks × 1 thread, update_freq 1     (mpirun -np 2: one batch per rank, gradients all-reduced)
+#   2 thread ranks × 1 thread, update_freq 1 (--ranks 2: the same ranks as threads of one process)
 # and the same three ways in PyTorch (Tools/bench/peer_train.py: the reference model, DistributedDataParallel
 # over gloo on loopback for 2 ranks), alternated ROUNDS times; the table takes each configuration's best round
 # (noise only adds time) and prints the all-reduce time per update, its share, the scaling efficiency and the
@@ -32,6 +33,7 @@ common=(train --kind "$kind" --updates "$updates" --warmup "$warmup" --batches 4
     "$bench" "${common[@]}" --threads 1 --update-freq 2
     "$bench" "${common[@]}" --threads 2 --update-freq 2
     mpirun --bind-to none -np 2 "$bench" "${common[@]}" --threads 1 --update-freq 1
+    "$bench" "${common[@]}" --threads 1 --update-freq 1 --ranks 2
     "$py" "${peer[@]}" --threads 1 --update-freq 2
     "$py" "${peer[@]}" --threads 2 --update-freq 2
     "$py" "${peer[@]}" --threads 1 --ranks 2

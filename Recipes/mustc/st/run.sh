@@ -5,6 +5,7 @@
 #                           [--mla-warmup N]   (MTLA: the first N updates train MLA, default 7200; 0: none)
 #                           [--mtla-lr LR]     (peak learning rate of the MTLA updates after the warm-up, default 0.001)
 #                           [--max-update N]   (training updates in all, warm-up included; default the config's)
+#                           [--ranks N]        (train data-parallel on N threads sharing each batch; default 1)
 # Stages: 0 corpus (check it, or synthesise the mini one), 1 data dirs, 2 features, 3 vocabulary,
 #         4 train, 5 average, 6 decode, 7 score. Every stage skips work already done; re-run to resume.
 #         Stage 8 (run on its own: --stage 8 --stop-stage 8) compares every variant trained so far.

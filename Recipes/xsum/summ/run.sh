@@ -3,7 +3,7 @@
 # experiments/text_summarisation/prepare.sh, with SentencePiece BPE for subword-nmt).
 #   Recipes/xsum/summ/run.sh [--mini] [--corpus DIR] [--stage N] [--stop-stage M] [--attention mtla|mha|gqa|mqa|mla]
 #                            [--down-rate S] [--conf conf/mini.yaml] [--name NAME] [--documents N] [--jobs N] [--vocab N]
-#                            [--beam N] [--max-update N] [--mla-warmup N] [--mtla-lr LR]  (as Recipes/common.sh; no warm-up by default)
+#                            [--beam N] [--max-update N] [--mla-warmup N] [--mtla-lr LR] [--ranks N]  (as Recipes/common.sh; no warm-up by default)
 # Stages: 0 corpus (check it, or synthesise the mini one), 1 data (line-aligned .src/.tgt), 2 features (none
 #         for text), 3 vocabulary (joint BPE + encoded text + joined dict), 4 train, 5 average, 6 decode,
 #         7 score (ROUGE). Every stage skips work already done; re-run to resume.

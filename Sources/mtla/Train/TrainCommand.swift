@@ -15,7 +15,9 @@ struct TrainCommand: ParsableCommand {
             cmvn, spec_augment, max_tokens, …), optimization (lr, warmup_updates, clip_norm, update_freq,
             max_update, …), criterion (label_smoothing, ctc_weight, intent_weight), checkpoint
             (log/validate/save intervals, keep_last, keep_best, best_metric, patience) and generation.
-            `--set section.key=value` overrides a key. DIR receives config.yaml (resolved), metrics.jsonl,
+            `--set section.key=value` overrides a key. `--ranks N` trains data-parallel on N threads of
+            this process, as `mpirun -np N mtla train …` does on N processes; with `--split-batches` the
+            ranks share each batch's sentences and make the same updates as one process. DIR receives config.yaml (resolved), metrics.jsonl,
             plots/*.svg and checkpoints/; an existing run continues only with --resume (and the same
             resolved config), bit-identically to an uninterrupted run with the same thread count.
             """)
@@ -25,10 +27,23 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override: section.key=value (repeatable).") var overrides: [String] = []
     @Flag(help: "Continue the run in --exp-dir from its last checkpoint.") var resume = false
     @Option(help: "Stop (with a checkpoint) once this many updates are done; continue later with --resume.") var stopAfter: Int?
+    @Option(help: ArgumentHelp("Data-parallel ranks as threads of this process (as mpirun -np N on one machine, without MPI).",
+                               discussion: "Each rank computes with the config's `threads`; an update takes ranks × update_freq batches."))
+    var ranks = 1
+    @Flag(help: ArgumentHelp("Split each batch by sentences over the ranks (threads or MPI), so that N ranks make one process's updates.",
+                             discussion: "Without it each rank takes whole batches: an update takes ranks × update_freq batches."))
+    var splitBatches = false
+
+    func validate() throws {
+        guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
+        if ranks > 1 && DistributedLaunch.launchedByMPI(ProcessInfo.processInfo.environment) {
+            throw ValidationError("--ranks \(ranks) under mpirun: each MPI process is one rank (use mpirun -np N, or --ranks without mpirun)")
+        }
+    }
 
     func run() throws {
         let cfg = try ExperimentConfig.load(URL(fileURLWithPath: config), overrides: overrides)
-        try DistributedJob.run { communicator in try train(cfg, communicator) }
+        try DistributedJob.run(ranks: ranks) { [self] communicator in try train(cfg, communicator) }
     }
 
     private func train(_ cfg: ExperimentConfig, _ communicator: any Communicator) throws {
@@ -37,7 +52,7 @@ struct TrainCommand: ParsableCommand {
         // The kernel family can halve the speed (Tools/openblas-kernels.sh), so the log names it.
         if main { Console.info("mtla train: \(cfg.threads) threads, OpenBLAS kernels \(ComputeContext.blasCoreName)") }
         let run = try TrainingRun(config: cfg, experiment: URL(fileURLWithPath: expDir), resume: resume,
-                                  communicator: communicator) { line in Console.info(line) }
+                                  communicator: communicator, splitBatches: splitBatches) { line in Console.info(line) }
         let maxUpdate = cfg.optimization.maxUpdate
         let startUpdates = run.trainer.progress.updates
         let bar = ProgressReporter(label: "train", total: maxUpdate, unit: "updates", initial: startUpdates, interval: 30)
