@@ -38,11 +38,12 @@ timed() { local t0=$SECONDS; "$@"; log "stage took $((SECONDS - t0)) s"; }
 #
 # With `ranks` N > 1 (`--ranks N`), each phase trains data-parallel on N threads of one core each
 # (`mtla train --ranks N --split-batches`, threads 1): the ranks share each batch's sentences, so the
-# updates are the config's (up to float summation order); on 2 cores this is faster than one process
+# updates are the config's (up to float rounding; without dropout); on 2 cores this is faster than one process
 # splitting every product over 2 threads (Recipes/mustc/st/RESULTS.md).
 recipe_train() {
   local train=$1 valid=$2 resume="" init=() total warm parallel=()
   shift 2
+  case ${ranks:-1} in ''|*[!0-9]*) echo "run.sh: --ranks $ranks: expected a positive whole number" >&2; exit 2 ;; esac
   [ "${ranks:-1}" -gt 1 ] && parallel=(--ranks "$ranks" --split-batches --set threads=1)
   local common=(--set data.root="${data_root:-$fbank}" --set data.train="$train" --set data.valid="$valid"
     --set data.dict="$dict" ${spm_model:+--set data.spm_model="$spm_model"}

@@ -32,6 +32,8 @@ final class ThreadGroup: @unchecked Sendable {
     private var generation = 0
     private var operations: [String]
     private var failure: String?
+    /// The rank whose failure woke the others (nil while none has failed).
+    private(set) var failedRank: Int?
     /// Each rank's posting (read between a collective's barriers).
     private(set) var postings: [ThreadGroupPosting]
 
@@ -43,10 +45,11 @@ final class ThreadGroup: @unchecked Sendable {
         operations = Array(repeating: "", count: size)
     }
 
-    /// Records that `rank` failed (the first failure wins) and wakes every waiting rank.
+    /// Records that `rank` failed, or left the job while others may still wait for it (the first
+    /// failure wins), and wakes every waiting rank: their current and later barriers throw.
     func fail(rank: Int, message: String) {
         condition.lock()
-        if failure == nil { failure = "rank \(rank) failed: \(message)" }
+        if failure == nil { (failure, failedRank) = ("rank \(rank) failed: \(message)", rank) }
         condition.broadcast()
         condition.unlock()
     }
@@ -63,10 +66,12 @@ final class ThreadGroup: @unchecked Sendable {
         let mine = generation
         arrived += 1
         if arrived == size {
-            arrived = 0
-            generation += 1
             if let other = operations.first(where: { $0 != operation }) {
+                // The barrier does not complete: every rank in it throws.
                 failure = "one rank is in '\(other)', another in '\(operation)'"
+            } else {
+                arrived = 0
+                generation += 1
             }
             condition.broadcast()
         } else {
@@ -81,6 +86,8 @@ final class ThreadGroup: @unchecked Sendable {
                 }
             }
         }
-        if let failure { throw DistributedError.mismatch(operation: operation, detail: failure) }
+        // A barrier that completed returns even if a rank has failed (or returned) since: that rank has
+        // passed it too; the next barrier throws.
+        if generation == mine, let failure { throw DistributedError.mismatch(operation: operation, detail: failure) }
     }
 }

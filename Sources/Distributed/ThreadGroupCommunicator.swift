@@ -7,6 +7,10 @@ import Foundation
 ///
 /// Sums run in rank order on every element (rank 0's value + rank 1's + …), so a job's result does
 /// not depend on thread timing. Each rank calls its collectives from its own thread.
+///
+/// Every check of what the ranks posted is made by every rank on the same data, so when one rank finds
+/// a mismatch all of them throw before any reads another's buffer: no rank leaves a collective (and
+/// frees its buffer) while another still uses it.
 public final class ThreadGroupCommunicator: Communicator {
     public let rank: Int
     public var size: Int { group.size }
@@ -33,13 +37,16 @@ public final class ThreadGroupCommunicator: Communicator {
                            _ body: @escaping @Sendable (any Communicator) throws -> Void) throws {
         precondition(ranks >= 1, "a job has at least one rank, got \(ranks)")
         let group = ThreadGroup(size: ranks, timeout: timeout)
-        let errors = ErrorSlots()
+        let errors = ErrorSlots(count: ranks)
         let done = DispatchGroup()
         let runRank: @Sendable (Int) -> Void = { r in
             do {
                 try body(ThreadGroupCommunicator(rank: r, group: group))
+                // A rank that is done fails any collective another rank still waits in, at once
+                // (rather than after the timeout); when every rank is done, nobody waits.
+                group.fail(rank: r, message: "it had returned (its job ended before the others')")
             } catch {
-                errors.append(error)
+                errors.set(r, error)
                 group.fail(rank: r, message: "\(error)")
             }
         }
@@ -52,7 +59,8 @@ public final class ThreadGroupCommunicator: Communicator {
         }
         runRank(0)
         done.wait()
-        if let first = errors.first { throw first }
+        // The cause: the error of the rank that failed first, not the others' wake-up errors.
+        if let first = errors.first(preferring: group.failedRank) { throw first }
     }
 
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>, operation: String) throws {
@@ -103,9 +111,13 @@ public final class ThreadGroupCommunicator: Communicator {
 
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int, operation: String) throws {
         try group.barrier(rank: rank, operation: operation, post: .bytes(bytes))
-        guard case let .bytes(source) = group.postings[root], source.count == bytes.count else {
-            try mismatch(operation, "root \(root)'s buffer differs in length from rank \(rank)'s \(bytes.count) bytes")
+        // Every rank checks every length, so that all of them throw (none copies) when one differs.
+        for r in 0..<size {
+            guard case let .bytes(other) = group.postings[r], other.count == bytes.count else {
+                try mismatch(operation, "rank \(r)'s buffer differs in length from rank \(rank)'s \(bytes.count) bytes")
+            }
         }
+        guard case let .bytes(source) = group.postings[root] else { preconditionFailure("checked above") }
         if rank != root, bytes.count > 0 { bytes.baseAddress!.copyMemory(from: source.baseAddress!, byteCount: bytes.count) }
         try group.barrier(rank: rank, operation: operation)
     }
@@ -121,7 +133,7 @@ public final class ThreadGroupCommunicator: Communicator {
     }
 
     public func barrier(operation: String) throws {
-        try group.barrier(rank: rank, operation: operation)
+        try group.barrier(rank: rank, operation: operation, post: ThreadGroupPosting.none)
     }
 
     /// Stops the whole process (every rank is a thread of it).
@@ -139,11 +151,16 @@ public final class ThreadGroupCommunicator: Communicator {
     }
 }
 
-/// The ranks' errors in the order they happened: the first is the cause, the later ones are the
-/// other ranks being woken out of their collectives by it.
+/// Each rank's error (if it threw).
 private final class ErrorSlots: @unchecked Sendable {
     private let lock = NSLock()
-    private var errors: [any Error] = []
-    func append(_ error: any Error) { lock.lock(); errors.append(error); lock.unlock() }
-    var first: (any Error)? { lock.lock(); defer { lock.unlock() }; return errors.first }
+    private var errors: [(any Error)?]
+    init(count: Int) { errors = Array(repeating: nil, count: count) }
+    func set(_ rank: Int, _ error: any Error) { lock.lock(); errors[rank] = error; lock.unlock() }
+    /// `rank`'s error when it has one, else the lowest rank's.
+    func first(preferring rank: Int?) -> (any Error)? {
+        lock.lock(); defer { lock.unlock() }
+        if let rank, let e = errors[rank] { return e }
+        return errors.compactMap { $0 }.first
+    }
 }

@@ -19,8 +19,13 @@ final class GradientAllReduce {
     let parameters: [Variable]
     /// Parameter index ranges, one per bucket.
     let buckets: [Range<Int>]
-    /// One buffer per bucket, allocated once.
-    private let storage: [UnsafeMutableBufferPointer<Float>]
+    /// One buffer per bucket, allocated at the first packed reduce (never for ranks that share memory).
+    private lazy var storage: [UnsafeMutableBufferPointer<Float>] = buckets.map { r in
+        let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: r.reduce(0) { $0 + parameters[$1].value.count })
+        b.initialize(repeating: 0)
+        return b
+    }
+    private var storageMade = false
 
     /// - Parameter bucketBytes: the largest bucket (a parameter larger than it gets a bucket of its own).
     init(parameters: [Variable], bucketBytes: Int = 25 << 20) {
@@ -36,14 +41,9 @@ final class GradientAllReduce {
         }
         if start < parameters.count { ranges.append(start..<parameters.count) }
         buckets = ranges
-        storage = ranges.map { r in
-            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: r.reduce(0) { $0 + parameters[$1].value.count })
-            b.initialize(repeating: 0)
-            return b
-        }
     }
 
-    deinit { for b in storage { b.deallocate() } }
+    deinit { if storageMade { for b in storage { b.deallocate() } } }
 
     /// Replaces every gradient by its sum over `communicator`'s ranks.
     func reduce(over communicator: any Communicator, operation: String) throws {
@@ -53,6 +53,7 @@ final class GradientAllReduce {
             try withGradients(from: 0, &buffers) { try communicator.allReduceSum(buckets: $0, operation: operation) }
             return
         }
+        storageMade = true
         for (b, range) in buckets.enumerated() {
             do {
                 let bucket = storage[b]

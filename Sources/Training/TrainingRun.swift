@@ -50,7 +50,8 @@ public final class TrainingRun {
     /// `model.vocab_size: 0` takes the size of the target dictionary.
     /// - Parameter splitBatches: in a job of several ranks, split each planned batch by sentences over
     ///   the ranks (rank r takes sentences r, r + N, …) instead of giving each rank whole batches, so
-    ///   that N ranks make the updates of one process with the same config (up to float summation order).
+    ///   that N ranks make the updates of one process with the same config (without dropout, whose masks
+    ///   each rank draws itself; up to float rounding).
     public init(config given: ExperimentConfig, experiment: URL, resume: Bool,
                 communicator: any Communicator = SingleProcessCommunicator(), splitBatches: Bool = false,
                 report: @escaping (String) -> Void = { _ in }) throws {
@@ -350,16 +351,16 @@ public final class TrainingRun {
         public var batchesInUpdate: Int
     }
 
-    /// The updates of the rest of an epoch of `batches` plan batches from position `start`: update k
-    /// takes the next ranks × `updateFreq` batches, rank r the `updateFreq` of them after r ×
-    /// `updateFreq` (fewer or none at the end of the epoch). With one rank this is the single-process
-    /// grouping: `updateFreq` consecutive batches per update.
     /// Rank `rank`'s sentences of a batch of sample indices when batches are split over `ranks`:
     /// every `ranks`-th one from position `rank`, so that the ranks' shares have similar lengths.
     public static func sentenceShare(_ batch: [Int], rank: Int, ranks: Int) -> [Int] {
         Array(stride(from: rank, to: batch.count, by: ranks).map { batch[$0] })
     }
 
+    /// The updates of the rest of an epoch of `batches` plan batches from position `start`: update k
+    /// takes the next ranks × `updateFreq` batches, rank r the `updateFreq` of them after r ×
+    /// `updateFreq` (fewer or none at the end of the epoch). With one rank this is the single-process
+    /// grouping: `updateFreq` consecutive batches per update.
     public static func updateShares(batches: Int, from start: Int, updateFreq: Int, rank: Int, ranks: Int) -> [UpdateShare] {
         var shares: [UpdateShare] = []
         var first = start

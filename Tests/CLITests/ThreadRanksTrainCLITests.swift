@@ -83,6 +83,13 @@ import _TestSupport
         #expect(zero.status != 0 && zero.err.contains("--ranks must be at least 1, got 0"), "\(zero.err)")
         let underMPI = try runMPI(ranks: 1, ["train", cfg, "--exp-dir", dir.appendingPathComponent("b").path, "--ranks", "2"])
         #expect(underMPI.status != 0 && underMPI.err.contains("--ranks 2 under mpirun"), "\(underMPI.err)")
+        let alone = try runMTLA(["train", cfg, "--exp-dir", dir.appendingPathComponent("c").path, "--split-batches"])
+        #expect(alone.status != 0 && alone.err.contains("--split-batches shares batches between ranks"), "\(alone.err)")
+        // Oversubscribing the cores is allowed, with a warning that says what to set.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let many = try runMTLA(["train", cfg, "--exp-dir", dir.appendingPathComponent("d").path, "--ranks", "\(cores + 1)",
+                                "--stop-after", "1"] + DistributedTrainCLITests.overrides)
+        #expect(many.status == 0 && many.err.contains("compute threads on \(cores) cores"), "\(many.err)")
     }
 
     /// `--split-batches`: two ranks share each batch's sentences and make one process's updates with the

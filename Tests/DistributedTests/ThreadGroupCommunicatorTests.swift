@@ -78,6 +78,22 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 10)
     }
 
+    /// A rank that returns while another waits in a collective fails that collective at once
+    /// (instead of after the collective timeout).
+    @Test func aRankThatReturnsEarlyReleasesTheOthers() throws {
+        let start = Date()
+        do {
+            try ThreadGroupCommunicator.run(ranks: 2, timeout: 600) { c in
+                if c.rank == 1 { return }
+                try c.barrier(operation: "wait for rank 1")
+            }
+            Issue.record("rank 0 passed a barrier that rank 1 never reached")
+        } catch let error as DistributedError {
+            #expect("\(error)".contains("wait for rank 1") && "\(error)".contains("rank 1 failed: it had returned"), "\(error)")
+        }
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
     /// Ranks in different collectives, or with buffers of different sizes, are an error on every rank.
     @Test func disagreeingRanksAreReported() throws {
         #expect(throws: DistributedError.self) {

@@ -28,10 +28,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --exp-dir from its last checkpoint.") var resume = false
     @Option(help: "Stop (with a checkpoint) once this many updates are done; continue later with --resume.") var stopAfter: Int?
     @Option(help: ArgumentHelp("Data-parallel ranks as threads of this process (as mpirun -np N on one machine, without MPI).",
-                               discussion: "Each rank computes with the config's `threads`; an update takes ranks × update_freq batches."))
+                               discussion: "Each rank computes with the config's `threads` (set threads=1 so that ranks × threads fits the cores); an update takes ranks × update_freq batches."))
     var ranks = 1
     @Flag(help: ArgumentHelp("Split each batch by sentences over the ranks (threads or MPI), so that N ranks make one process's updates.",
-                             discussion: "Without it each rank takes whole batches: an update takes ranks × update_freq batches."))
+                             discussion: "Without it each rank takes whole batches: an update takes ranks × update_freq batches. The same updates up to float rounding when there is no dropout (each rank draws its own masks)."))
     var splitBatches = false
 
     func validate() throws {
@@ -39,10 +39,18 @@ struct TrainCommand: ParsableCommand {
         if ranks > 1 && DistributedLaunch.launchedByMPI(ProcessInfo.processInfo.environment) {
             throw ValidationError("--ranks \(ranks) under mpirun: each MPI process is one rank (use mpirun -np N, or --ranks without mpirun)")
         }
+        if splitBatches && ranks == 1 && !DistributedLaunch.launchedByMPI(ProcessInfo.processInfo.environment) {
+            throw ValidationError("--split-batches shares batches between ranks: give --ranks N (N > 1) or run under mpirun")
+        }
     }
 
     func run() throws {
         let cfg = try ExperimentConfig.load(URL(fileURLWithPath: config), overrides: overrides)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if ranks * cfg.threads > cores {
+            Console.warn("--ranks \(ranks) × threads \(cfg.threads) = \(ranks * cfg.threads) compute threads on \(cores) cores: "
+                + "they will slow each other down (--set threads=\(max(1, cores / ranks)))")
+        }
         try DistributedJob.run(ranks: ranks) { [self] communicator in try train(cfg, communicator) }
     }
 
