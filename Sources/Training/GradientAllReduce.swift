@@ -20,12 +20,7 @@ final class GradientAllReduce {
     /// Parameter index ranges, one per bucket.
     let buckets: [Range<Int>]
     /// One buffer per bucket, allocated at the first packed reduce (never for ranks that share memory).
-    private lazy var storage: [UnsafeMutableBufferPointer<Float>] = buckets.map { r in
-        let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: r.reduce(0) { $0 + parameters[$1].value.count })
-        b.initialize(repeating: 0)
-        return b
-    }
-    private var storageMade = false
+    private var packed: [UnsafeMutableBufferPointer<Float>]?
 
     /// - Parameter bucketBytes: the largest bucket (a parameter larger than it gets a bucket of its own).
     init(parameters: [Variable], bucketBytes: Int = 25 << 20) {
@@ -43,7 +38,7 @@ final class GradientAllReduce {
         buckets = ranges
     }
 
-    deinit { if storageMade { for b in storage { b.deallocate() } } }
+    deinit { packed?.forEach { $0.deallocate() } }
 
     /// Replaces every gradient by its sum over `communicator`'s ranks.
     func reduce(over communicator: any Communicator, operation: String) throws {
@@ -53,7 +48,12 @@ final class GradientAllReduce {
             try withGradients(from: 0, &buffers) { try communicator.allReduceSum(buckets: $0, operation: operation) }
             return
         }
-        storageMade = true
+        let storage = packed ?? buckets.map { r in
+            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: r.reduce(0) { $0 + parameters[$1].value.count })
+            b.initialize(repeating: 0)
+            return b
+        }
+        packed = storage
         for (b, range) in buckets.enumerated() {
             do {
                 let bucket = storage[b]

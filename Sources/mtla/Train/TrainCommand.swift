@@ -17,7 +17,8 @@ struct TrainCommand: ParsableCommand {
             (log/validate/save intervals, keep_last, keep_best, best_metric, patience) and generation.
             `--set section.key=value` overrides a key. `--ranks N` trains data-parallel on N threads of
             this process, as `mpirun -np N mtla train …` does on N processes; with `--split-batches` the
-            ranks share each batch's sentences and make the same updates as one process. DIR receives config.yaml (resolved), metrics.jsonl,
+            ranks share each batch's sentences and make the same updates as one process (without
+            dropout, up to float rounding). DIR receives config.yaml (resolved), metrics.jsonl,
             plots/*.svg and checkpoints/; an existing run continues only with --resume (and the same
             resolved config), bit-identically to an uninterrupted run with the same thread count.
             """)
